@@ -900,9 +900,15 @@ struct MyServer {
 impl MyServer {
     fn start(s: &Scratch, cnf_include: &str, port: u16) -> MyServer {
         let data = s.s("data");
+        // A private tmpdir for every server started here (bootstrap included): mariadbd deletes
+        // every #sql* file of its tmpdir at start-up, which would break the temporary tables of
+        // the machine's own server in /tmp.
+        std::fs::create_dir_all(s.path("tmp")).unwrap();
+        chown(&s.path("tmp"), "mysql");
         ok(Command::new("mariadb-install-db").args([
             "--no-defaults",
             &format!("--datadir={data}"),
+            &format!("--tmpdir={}", s.s("tmp")),
             "--user=mysql",
             "--skip-test-db",
         ]));
@@ -912,8 +918,9 @@ impl MyServer {
         chown(&s.dir, "mysql");
         let sock = s.s("mysqld.sock");
         let cnf = format!(
-            "[mysqld]\ndatadir={data}\nsocket={sock}\nport={port}\nbind-address=127.0.0.1\npid-file={}\ninnodb_buffer_pool_size=128M\n!include {cnf_include}\n",
-            s.s("mysqld.pid")
+            "[mysqld]\ndatadir={data}\nsocket={sock}\nport={port}\nbind-address=127.0.0.1\npid-file={}\ntmpdir={}\ninnodb_buffer_pool_size=128M\n!include {cnf_include}\n",
+            s.s("mysqld.pid"),
+            s.s("tmp")
         );
         std::fs::write(s.path("my.cnf"), cnf).unwrap();
         let mut args = vec![format!("--defaults-file={}", s.s("my.cnf"))];
@@ -1057,7 +1064,11 @@ fn mariadb_mariabackup_incremental_and_binlogs_recover_to_a_point_in_time() {
         format!("--socket={rsock}"),
         "--skip-networking".into(),
         format!("--pid-file={}", s.s("restored.pid")),
+        format!("--tmpdir={}", s.s("restored-tmp")),
     ];
+    // A private tmpdir (see MyServer): start-up deletes every #sql* file of the tmpdir.
+    std::fs::create_dir_all(s.path("restored-tmp")).unwrap();
+    chown(&s.path("restored-tmp"), "mysql");
     if ops::is_root() {
         args.push("--user=mysql".into());
     }

@@ -849,9 +849,15 @@ fn mariadb_accepts_every_generated_setting() {
         .content;
     std::fs::write(s.path("tune.cnf"), cnf).unwrap();
     let data = s.s("data");
+    // A private tmpdir for every server started here (bootstrap included): mariadbd deletes
+    // every #sql* file of its tmpdir at start-up, which would break the temporary tables of
+    // the machine's own server in /tmp.
+    std::fs::create_dir_all(s.path("tmp")).unwrap();
+    chown(&s.path("tmp"), "mysql");
     ok(Command::new("mariadb-install-db").args([
         "--no-defaults",
         &format!("--datadir={data}"),
+        &format!("--tmpdir={}", s.s("tmp")),
         "--user=mysql",
         "--skip-test-db",
     ]));
@@ -859,7 +865,7 @@ fn mariadb_accepts_every_generated_setting() {
     let sock = s.s("mysqld.sock");
     std::fs::write(
         s.path("my.cnf"),
-        format!("[mysqld]\ndatadir={data}\nsocket={sock}\nport={}\nbind-address=127.0.0.1\npid-file={}\n!include {}\n", free_port(), s.s("mysqld.pid"), s.s("tune.cnf")),
+        format!("[mysqld]\ndatadir={data}\nsocket={sock}\nport={}\nbind-address=127.0.0.1\npid-file={}\ntmpdir={}\n!include {}\n", free_port(), s.s("mysqld.pid"), s.s("tmp"), s.s("tune.cnf")),
     )
     .unwrap();
     let mut c = Command::new("mariadbd");
