@@ -85,7 +85,11 @@ pub fn run_user_prompt_submit() -> i32 {
     // A panic must never turn into a blocked prompt (Gemini blocks on unexpected exit codes).
     let out = std::panic::catch_unwind(|| respond(&input));
     match out {
-        Ok(Ok(Some(s))) => println!("{s}"),
+        Ok(Ok(Some(s))) => {
+            // Never a panic on a closed stdout: the hook must exit 0.
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout().lock(), "{s}");
+        }
         Ok(Ok(None)) => {}
         Ok(Err(msg)) => eprintln!("{msg}"),
         Err(_) => eprintln!("kd-dba hook: internal error while routing; prompt left unchanged"),

@@ -186,18 +186,32 @@ impl Cli {
     }
 }
 
+/// Write a command's output to stdout, ending it with a newline. A reader that went away (`kd-dba
+/// ... | head`) ends the command quietly instead of panicking in `println!`.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    let mut r = o.write_all(text.as_bytes());
+    if r.is_ok() && !text.ends_with('\n') {
+        r = o.write_all(b"\n");
+    }
+    if let Err(e) = r.and_then(|()| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("kd-dba: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Print a report as JSON or through its template.
 pub fn emit<T: Serialize>(report: &T, json: bool, template: &str) -> Result<(), KdError> {
     if json {
         let s =
             serde_json::to_string_pretty(report).map_err(|e| KdError::Internal(e.to_string()))?;
-        println!("{s}");
+        out(&s);
     } else {
-        let s = crate::render::render(template, report)?;
-        print!("{s}");
-        if !s.ends_with('\n') {
-            println!();
-        }
+        out(&crate::render::render(template, report)?);
     }
     Ok(())
 }
@@ -275,10 +289,10 @@ pub fn run(cli: Cli) -> i32 {
                 emit(&v, true, "")
             } else {
                 for t in &tools {
-                    println!(
+                    out(&format!(
                         "{:<16} {}\n{:<16} example: {}",
                         t.name, t.description, "", t.example
-                    );
+                    ));
                 }
                 Ok(())
             }
@@ -357,7 +371,7 @@ fn call(a: &CallArgs, limits: Limits) -> Result<(), KdError> {
             if a.json {
                 emit(&out.structured, true, "")
             } else {
-                print!("{}", out.markdown);
+                self::out(&out.markdown);
                 Ok(())
             }
         }

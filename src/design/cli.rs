@@ -73,7 +73,7 @@ pub fn run(a: &SchemaArgs, limits: &Limits) -> Result<(), KdError> {
         SchemaCommand::SpecSchema => {
             let s = serde_json::to_string_pretty(&super::spec::spec_json_schema())
                 .map_err(|e| KdError::Internal(e.to_string()))?;
-            println!("{s}");
+            crate::cli::out(&s);
             Ok(())
         }
         SchemaCommand::Design(d) => {

@@ -147,10 +147,7 @@ pub fn run(a: &ErdArgs, limits: &Limits) -> Result<(), KdError> {
             eprintln!("note: {n}");
         }
         if let Some(text) = diagram_of(&rep, format) {
-            print!("{text}");
-            if !text.ends_with('\n') {
-                println!();
-            }
+            crate::cli::out(&text);
         }
         return Ok(());
     }

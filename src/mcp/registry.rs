@@ -119,10 +119,50 @@ fn schema_of<T: JsonSchema>() -> Arc<JsonObject> {
     finish_schema(serde_json::to_value(schema))
 }
 
+/// JSON Schema allows `true` / `false` as a whole subschema (what schemars writes for
+/// `serde_json::Value`), but the TypeScript MCP SDK, and with it Claude Code and the MCP
+/// Inspector, rejects a `tools/list` that has one under `properties`: the whole list fails. Write
+/// them as the equivalent objects `{}` and `{"not": {}}`.
+fn objectify_boolean_subschemas(v: &mut Value) {
+    fn fix(x: &mut Value) {
+        if let Value::Bool(b) = x {
+            *x = if *b {
+                Value::Object(JsonObject::new())
+            } else {
+                serde_json::json!({"not": {}})
+            };
+        }
+        objectify_boolean_subschemas(x);
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                match k.as_str() {
+                    "properties" | "$defs" | "definitions" | "patternProperties" => {
+                        if let Value::Object(props) = x {
+                            props.values_mut().for_each(fix);
+                        }
+                    }
+                    "items" | "not" | "contains" | "if" | "then" | "else" => fix(x),
+                    "anyOf" | "oneOf" | "allOf" | "prefixItems" => {
+                        if let Value::Array(a) = x {
+                            a.iter_mut().for_each(fix);
+                        }
+                    }
+                    _ => objectify_boolean_subschemas(x),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(objectify_boolean_subschemas),
+        _ => {}
+    }
+}
+
 fn finish_schema(v: Result<Value, serde_json::Error>) -> Arc<JsonObject> {
     match v {
         Ok(mut v) => {
             strip_numeric_formats(&mut v);
+            objectify_boolean_subschemas(&mut v);
             match v {
                 Value::Object(mut m) => {
                     m.remove("$schema");
