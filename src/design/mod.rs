@@ -10,7 +10,6 @@
 pub mod check;
 pub mod cli;
 pub mod ddl;
-pub mod mermaid;
 pub mod model;
 pub mod naming;
 pub mod normalize;
@@ -86,10 +85,12 @@ pub struct SchemaReport {
     pub notes: Vec<String>,
 }
 
-/// The ERD of a catalog. Interim renderer (see `mermaid.rs`); at the merge of the `erd` branch
-/// this becomes `crate::erd::mermaid(cat)`.
+/// The Mermaid ERD of a designed catalog, drawn by `crate::erd` with its default options.
 pub fn erd_mermaid(cat: &Catalog) -> String {
-    mermaid::render(cat)
+    match crate::erd::render(cat, &crate::erd::ErdOptions::default()) {
+        Ok(r) => r.diagrams.mermaid.unwrap_or_default(),
+        Err(e) => format!("%% no ERD: {e}\n"),
+    }
 }
 
 fn table_summaries(cat: &Catalog) -> Vec<TableSummary> {
