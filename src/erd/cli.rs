@@ -147,7 +147,7 @@ pub fn run(a: &ErdArgs, limits: &Limits) -> Result<(), KdError> {
             eprintln!("note: {n}");
         }
         if let Some(text) = diagram_of(&rep, format) {
-            crate::cli::out(&text);
+            crate::cli::out(text);
         }
         return Ok(());
     }
