@@ -18,6 +18,7 @@ pub mod inspect;
 pub mod limits;
 pub mod mcp;
 pub mod render;
+pub mod review;
 pub mod role;
 pub mod rules;
 pub mod sql;

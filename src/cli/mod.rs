@@ -61,6 +61,8 @@ pub enum Command {
     Backup(Box<crate::backup::cli::BackupArgs>),
     /// Engine configuration for the machine and workload.
     Tune(Box<crate::tune::cli::TuneArgs>),
+    /// Review DDL or migrations against the schema rules (and normal forms with --normalize).
+    Review(Box<crate::review::cli::ReviewArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -277,6 +279,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Erd(a) => crate::erd::cli::run(a, &limits),
         Command::Backup(a) => crate::backup::cli::run(a, &limits),
         Command::Tune(a) => crate::tune::cli::run(a, &limits),
+        Command::Review(a) => match crate::review::cli::run(a, &limits) {
+            Ok(true) => return 1,
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        },
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

@@ -71,5 +71,14 @@ pub fn all() -> Vec<ToolDef> {
                 tune::tune(&req)
             },
         ),
+        typed(
+            "KD-db-review",
+            "Review a schema against the rules",
+            "Review DDL or migrations (sql/paths) with 45+ rules (SCH design, IDX, SEC, NAM): ID, severity, line:column, why, fix SQL. Options: dialect, version, disable, min_severity; normalize: 1NF/2NF/3NF with refactored DDL and migration.",
+            "review/review.md",
+            json!({"sql": "CREATE TABLE orders (id serial PRIMARY KEY, user_id int, total float);", "dialect": "postgres", "version": "16"}),
+            true,
+            crate::review::review,
+        ),
     ]
 }
