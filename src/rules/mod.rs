@@ -60,6 +60,7 @@ pub fn all() -> Vec<&'static RuleDoc> {
     let mut v: Vec<&'static RuleDoc> = Vec::new();
     v.extend(syn::DOCS.iter());
     v.extend(suppress::DOCS.iter());
+    v.extend(crate::advise::rules::DOCS.iter().copied());
     v.sort_by(|a, b| a.id.cmp(b.id));
     v
 }
