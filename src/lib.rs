@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod advise;
 pub mod backup;
 pub mod catalog;
 pub mod cli;

@@ -63,6 +63,8 @@ pub enum Command {
     Tune(Box<crate::tune::cli::TuneArgs>),
     /// Review DDL or migrations against the schema rules (and normal forms with --normalize).
     Review(Box<crate::review::cli::ReviewArgs>),
+    /// Index strategy for a workload: indexes to create and to drop, per-query benefit.
+    Index(Box<crate::advise::cli::IndexArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -284,6 +286,7 @@ pub fn run(cli: Cli) -> i32 {
             Ok(false) => Ok(()),
             Err(e) => Err(e),
         },
+        Command::Index(a) => crate::advise::cli::run(a, &limits),
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

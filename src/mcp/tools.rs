@@ -80,5 +80,14 @@ pub fn all() -> Vec<ToolDef> {
             true,
             crate::review::review,
         ),
+        typed(
+            "KD-db-index",
+            "Index strategy for a workload",
+            "Indexes for a workload (queries with calls, SQL/server log, pg_stat_statements CSV/JSON) over a schema with its indexes: equality-range-sort keys, INCLUDE, partial, expression, GIN/FULLTEXT; cost model with stats, write cost, budget; CREATE/DROP per engine; per-query benefit.",
+            "index/index.md",
+            json!({"schema": {"sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, status text, created_at timestamptz);"}, "queries": [{"sql": "SELECT id FROM orders WHERE user_id = $1 ORDER BY created_at DESC LIMIT 20", "calls": 1000}], "dialect": "postgres"}),
+            true,
+            crate::advise::run,
+        ),
     ]
 }

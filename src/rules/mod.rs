@@ -61,6 +61,7 @@ pub fn all() -> Vec<&'static RuleDoc> {
     v.extend(syn::DOCS.iter());
     v.extend(suppress::DOCS.iter());
     v.extend(crate::review::docs::DOCS.iter());
+    v.extend(crate::advise::rules::DOCS.iter().copied());
     v.sort_by(|a, b| a.id.cmp(b.id));
     v
 }
