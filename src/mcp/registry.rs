@@ -116,7 +116,10 @@ fn strip_numeric_formats(v: &mut Value) {
 fn schema_of<T: JsonSchema>() -> Arc<JsonObject> {
     let settings = schemars::generate::SchemaSettings::draft2020_12();
     let schema = settings.into_generator().into_root_schema_for::<T>();
-    finish_schema(serde_json::to_value(schema))
+    finish_schema(serde_json::to_value(schema).map(|mut v| {
+        lean_input_schema(&mut v);
+        v
+    }))
 }
 
 /// JSON Schema allows `true` / `false` as a whole subschema (what schemars writes for
@@ -175,11 +178,107 @@ fn finish_schema(v: Result<Value, serde_json::Error>) -> Arc<JsonObject> {
     }
 }
 
+/// `tools/list` is paid for in every assistant's context, so input schemas lose what carries
+/// no information: `"default": null`, titles, and `oneOf` lists of documented constants (an
+/// `enum` says the same; the field's own description names the values).
+fn lean_input_schema(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if m.get("default").is_some_and(Value::is_null) {
+                m.remove("default");
+            }
+            if m.get("title").is_some_and(Value::is_string) && m.contains_key("type") {
+                m.remove("title");
+            }
+            let consts: Option<Vec<Value>> =
+                m.get("oneOf").and_then(Value::as_array).and_then(|alts| {
+                    let mut all = Vec::new();
+                    for a in alts {
+                        let a = a.as_object()?;
+                        if a.get("type").and_then(Value::as_str) != Some("string") {
+                            return None;
+                        }
+                        match (a.get("const"), a.get("enum").and_then(Value::as_array)) {
+                            (Some(c), _) => all.push(c.clone()),
+                            (None, Some(e)) => all.extend(e.iter().cloned()),
+                            _ => return None,
+                        }
+                    }
+                    Some(all)
+                });
+            if let Some(values) = consts {
+                m.remove("oneOf");
+                m.insert("type".into(), Value::String("string".into()));
+                m.insert("enum".into(), Value::Array(values));
+            }
+            for (_, x) in m.iter_mut() {
+                lean_input_schema(x);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(lean_input_schema),
+        _ => {}
+    }
+}
+
+/// The output schema is the report's top-level shape: every field with its JSON type, and which
+/// are always present. Nested types are left open (`{}` or a bare `object`/`array`), which keeps
+/// `tools/list` small while clients still validate `structuredContent` against it; the full
+/// shape of each report is what `--json` prints and the templates read.
+fn shallow_output_schema(full: Value) -> Value {
+    let defs = full.get("$defs").cloned().unwrap_or(Value::Null);
+    let type_of = |p: &Value| -> Option<Value> {
+        let resolve = |r: &str| {
+            r.strip_prefix("#/$defs/")
+                .and_then(|n| defs.get(n))
+                .and_then(|d| d.get("type"))
+                .cloned()
+        };
+        if let Some(t) = p.get("type") {
+            return Some(t.clone());
+        }
+        if let Some(r) = p.get("$ref").and_then(Value::as_str) {
+            return resolve(r);
+        }
+        // Option<T> of a referenced type: anyOf [ {$ref}, {type: null} ].
+        let alts = p.get("anyOf").and_then(Value::as_array)?;
+        let mut types = Vec::new();
+        for a in alts {
+            let t = match (a.get("type"), a.get("$ref").and_then(Value::as_str)) {
+                (Some(t), _) => t.clone(),
+                (None, Some(r)) => resolve(r)?,
+                _ => return None,
+            };
+            match t {
+                Value::Array(ts) => types.extend(ts),
+                t => types.push(t),
+            }
+        }
+        Some(Value::Array(types))
+    };
+    let mut props = serde_json::Map::new();
+    if let Some(ps) = full.get("properties").and_then(Value::as_object) {
+        for (k, p) in ps {
+            let mut o = serde_json::Map::new();
+            if let Some(t) = type_of(p) {
+                o.insert("type".into(), t);
+            }
+            props.insert(k.clone(), Value::Object(o));
+        }
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("type".into(), Value::String("object".into()));
+    out.insert("properties".into(), Value::Object(props));
+    if let Some(r) = full.get("required") {
+        out.insert("required".into(), r.clone());
+    }
+    Value::Object(out)
+}
+
 fn output_schema_of<T: JsonSchema>() -> Arc<JsonObject> {
     let mut settings = schemars::generate::SchemaSettings::draft2020_12();
     settings = settings.for_serialize();
     let schema = settings.into_generator().into_root_schema_for::<T>();
-    finish_schema(serde_json::to_value(schema))
+    finish_schema(serde_json::to_value(schema).map(shallow_output_schema))
 }
 
 /// Describe how a request should look, for argument errors.
@@ -294,5 +393,76 @@ where
         idempotent: true,
         example,
         run,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Serialize, schemars::JsonSchema)]
+    struct Inner {
+        a: u32,
+    }
+    #[derive(Serialize, schemars::JsonSchema)]
+    struct Report {
+        name: String,
+        inner: Inner,
+        maybe: Option<Inner>,
+        list: Vec<Inner>,
+        #[schemars(with = "serde_json::Value")]
+        any: Inner,
+    }
+
+    #[test]
+    fn output_schema_is_the_top_level_shape() {
+        let s = output_schema_of::<Report>();
+        let v = Value::Object((*s).clone());
+        assert_eq!(v["type"], "object");
+        assert_eq!(v["properties"]["name"], json!({"type": "string"}));
+        assert_eq!(v["properties"]["inner"], json!({"type": "object"}));
+        assert_eq!(
+            v["properties"]["maybe"],
+            json!({"type": ["object", "null"]})
+        );
+        assert_eq!(v["properties"]["list"], json!({"type": "array"}));
+        assert_eq!(v["properties"]["any"], json!({}));
+        assert!(v.get("$defs").is_none());
+    }
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[serde(rename_all = "lowercase")]
+    enum Mode {
+        /// First.
+        One,
+        /// Second.
+        Two,
+    }
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Request {
+        mode: Mode,
+        text: Option<String>,
+    }
+
+    #[test]
+    fn input_schema_loses_null_defaults_titles_and_documented_const_lists() {
+        let s = schema_of::<Request>();
+        let v = Value::Object((*s).clone());
+        assert!(v.get("title").is_none(), "{v}");
+        assert_eq!(v["$defs"]["Mode"]["enum"], json!(["one", "two"]), "{v}");
+        assert!(v["$defs"]["Mode"].get("oneOf").is_none());
+        assert!(!v.to_string().contains("\"default\":null"), "{v}");
+    }
+
+    #[test]
+    fn boolean_subschemas_become_objects() {
+        let mut v = json!({"properties": {"a": true, "b": false, "c": {"items": true}}});
+        objectify_boolean_subschemas(&mut v);
+        assert_eq!(
+            v,
+            json!({"properties": {"a": {}, "b": {"not": {}}, "c": {"items": {}}}})
+        );
     }
 }
