@@ -21,33 +21,33 @@ use crate::sql::Dialect;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-/// One normal-form problem with its proposal.
+// One normal-form problem with its proposal.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NfIssue {
-    /// 1NF, 2NF or 3NF.
+    // 1NF, 2NF or 3NF.
     pub form: String,
-    /// multi-valued, repeating-group, partial-dependency or transitive-dependency.
+    // multi-valued, repeating-group, partial-dependency or transitive-dependency.
     pub kind: String,
     pub table: String,
     pub columns: Vec<String>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
-    /// New tables / views (DDL).
+    // New tables / views (DDL).
     pub ddl: Vec<String>,
-    /// Migration steps in order: move the data, then drop what is no longer needed.
+    // Migration steps in order: move the data, then drop what is no longer needed.
     pub migration: Vec<String>,
 }
 
-/// Normal-form analysis of a schema.
+// Normal-form analysis of a schema.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NormalizeReport {
     pub issues: Vec<NfIssue>,
-    /// All proposed DDL, in order.
+    // All proposed DDL, in order.
     pub ddl: String,
-    /// All migration steps, in order, as one script (run it in a transaction).
+    // All migration steps, in order, as one script (run it in a transaction).
     pub migration: String,
-    /// The highest normal form every table reaches as far as names, keys and FKs show.
+    // The highest normal form every table reaches as far as names, keys and FKs show.
     pub verdict: String,
     pub notes: Vec<String>,
 }

@@ -1180,13 +1180,29 @@ fn fk_cycles(cat: &Catalog) -> Vec<Vec<usize>> {
 fn cycles(cx: &mut Ctx) {
     let tables: Vec<&Table> = design_tables(cx.cat).collect();
     for comp in fk_cycles(cx.cat) {
+        // A cycle with a nullable or deferrable foreign key can be filled (insert with NULL,
+        // then update; or defer the check to commit): that is the designed way to break one.
+        let breakable = comp.iter().any(|&i| {
+            let t = tables[i];
+            t.foreign_keys.iter().any(|f| {
+                comp.iter()
+                    .any(|&j| j != i && cx.cat.name_eq(&f.ref_table, &tables[j].name))
+                    && (f.deferrable
+                        || f.columns
+                            .iter()
+                            .all(|c| t.column(c).is_some_and(|c| c.nullable)))
+            })
+        });
+        if breakable {
+            continue;
+        }
         let names: Vec<String> = comp.iter().map(|&i| tables[i].name.to_string()).collect();
         let first = tables[comp[0]];
         cx.emit(
             "SCH031",
             format!("foreign keys form a cycle between {}", names.join(", ")),
             first.span.as_ref(),
-            "Make one foreign key of the cycle nullable and DEFERRABLE INITIALLY DEFERRED, or move the relationship to its own table.".into(),
+            "No row of the cycle can be inserted first: make one foreign key of the cycle nullable or DEFERRABLE INITIALLY DEFERRED, or move the relationship to its own table.".into(),
             None,
         );
     }
