@@ -367,3 +367,33 @@ fn auto_dialect_and_migration_folder() {
     let e = review::review(bad, &ctx).unwrap_err().to_string();
     assert!(e.contains("NOPE042"), "{e}");
 }
+
+#[test]
+fn designed_schemas_of_the_examples_come_out_clean() {
+    // Every examples/*.json spec, designed for every engine, reviews with no error or warning.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        for dialect in ["postgres", "mysql", "sqlite"] {
+            let s = kd_dba::design::spec_from_request(v.clone(), None, Some(dialect)).unwrap();
+            let d = kd_dba::design::design_spec(&s).unwrap();
+            let rep = review::review_parsed(&d.parsed, &d.catalog, &Options::default());
+            let bad: Vec<String> = rep
+                .findings
+                .iter()
+                .filter(|f| f.severity >= kd_dba::findings::Severity::Warning)
+                .map(|f| format!("{} {}", f.id, f.message))
+                .collect();
+            assert!(bad.is_empty(), "{} ({dialect}): {bad:?}", p.display());
+            assert!(kd_dba::design::check::review(&d.parsed, &d.catalog).clean());
+            n += 1;
+        }
+    }
+    assert!(n >= 3);
+}

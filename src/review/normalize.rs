@@ -212,7 +212,11 @@ fn repeating(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
             ot = ref_type(pk),
             pk = cx.q(&pk.name),
             sc = cx.q(&stem),
-            st = cols[0].data_type.raw,
+            st = if cx.d == Dialect::Postgres {
+                cols[0].data_type.raw.to_lowercase()
+            } else {
+                cols[0].data_type.raw.clone()
+            },
         )];
         let selects: Vec<String> = cols
             .iter()
@@ -306,6 +310,34 @@ fn copied_columns<'a>(
     out
 }
 
+/// Every column of `t` a proposal drops (lists, repeating groups, copies), so compatibility
+/// views never select a dropped column.
+fn dropped_columns(cat: &Catalog, t: &Table) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    if single_pk(t).is_some() {
+        v.extend(
+            t.columns
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.data_type.family,
+                        TypeFamily::Text | TypeFamily::Json | TypeFamily::Array
+                    ) && list_of_ids_name(&c.name)
+                })
+                .map(|c| c.name.clone()),
+        );
+        for (_, cols) in repeating_group_list(t) {
+            v.extend(cols.iter().map(|c| c.name.clone()));
+        }
+    }
+    for fk in &t.foreign_keys {
+        for (c, ..) in copied_columns(cat, t, fk) {
+            v.push(c.name.clone());
+        }
+    }
+    v
+}
+
 fn dependencies(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
     let composite = t.primary_key.as_ref().filter(|k| k.columns.len() > 1);
     let tq = qualified(cx.d, &t.name);
@@ -342,12 +374,22 @@ fn dependencies(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
                 pk = cx.q(&pk.name),
             ));
             let view = format!("{}_with_{}", t.name.name, singular(&parent.name.name));
+            let gone = dropped_columns(cx.cat, t);
             let others: Vec<String> = t
                 .columns
                 .iter()
-                .filter(|x| x.name != c.name)
+                .filter(|x| !gone.contains(&x.name))
                 .map(|x| format!("t.{}", cx.q(&x.name)))
                 .collect();
+            // Refuse to drop a copy that disagrees with its source: reconcile first.
+            migration.push(format!(
+                "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM {tq} AS t JOIN {pq} AS p ON p.{pk} = t.{fkc} WHERE t.{col} IS NOT NULL AND t.{col} IS DISTINCT FROM p.{target}) THEN\n    RAISE EXCEPTION '{t_lit}.{c_lit} differs from {p_lit}.{r_lit} in some rows; reconcile them before dropping the copy';\n  END IF;\nEND\n$$;",
+                pk = cx.q(&pk.name),
+                t_lit = t.name.to_string().replace('\'', "''"),
+                c_lit = c.name.replace('\'', "''"),
+                p_lit = parent.name.to_string().replace('\'', "''"),
+                r_lit = rest.replace('\'', "''"),
+            ));
             migration.push(format!("ALTER TABLE {tq} DROP COLUMN {col};"));
             ddl.push(format!(
                 "CREATE VIEW {} AS\nSELECT {}, p.{target} AS {col}\nFROM {tq} AS t LEFT JOIN {pq} AS p ON p.{} = t.{fkc};",
