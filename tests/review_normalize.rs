@@ -169,3 +169,32 @@ fn a_copy_that_disagrees_stops_the_migration_and_nothing_changes() {
         "0"
     );
 }
+
+#[test]
+fn danbooru_proposal_executes_on_postgres() {
+    // A real schema: danbooru's id arrays (pools.post_ids ...) become junction tables.
+    let Some(path) = common::corpus_file("production/danbooru/structure.sql") else {
+        return;
+    };
+    let Some(pg) = common::postgres() else { return };
+    let text = common::read_text(&path);
+    let rep = analyze(&text);
+    assert!(rep.issues.len() >= 5, "{:?}", rep.issues);
+    assert!(
+        rep.issues.iter().all(|i| i.form == "1NF"),
+        "{:?}",
+        rep.issues
+    );
+    let db = pg.fresh_db("review_normalize_danbooru");
+    db.load(&text).expect("danbooru loads");
+    db.exec(&rep.migration)
+        .unwrap_or_else(|e| panic!("migration failed: {e}\n{}", rep.migration));
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'pools' AND column_name = 'post_ids'"),
+        "0"
+    );
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'pool_posts'"),
+        "1"
+    );
+}

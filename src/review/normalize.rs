@@ -129,7 +129,9 @@ fn multi_valued(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
         }
         let words = split_words(&c.name);
         let stem = words[..words.len() - 1].join("_");
-        let target = find_table(cx.cat, &stem);
+        // `added_post_ids` refers to posts: try the stem, then its trailing words.
+        let target = (0..words.len() - 1)
+            .find_map(|i| find_table(cx.cat, &words[i..words.len() - 1].join("_")));
         let owner = singular(&t.name.name);
         let junction = format!("{owner}_{}", plural(&stem));
         let owner_col = format!("{owner}_{}", pk.name);
