@@ -367,3 +367,122 @@ fn auto_dialect_and_migration_folder() {
     let e = review::review(bad, &ctx).unwrap_err().to_string();
     assert!(e.contains("NOPE042"), "{e}");
 }
+
+#[test]
+fn designed_schemas_of_the_examples_come_out_clean() {
+    // Every examples/*.json spec, designed for every engine, reviews with no error or warning.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        for dialect in ["postgres", "mysql", "sqlite"] {
+            let s = kd_dba::design::spec_from_request(v.clone(), None, Some(dialect)).unwrap();
+            let d = kd_dba::design::design_spec(&s).unwrap();
+            let rep = review::review_parsed(&d.parsed, &d.catalog, &Options::default());
+            let bad: Vec<String> = rep
+                .findings
+                .iter()
+                .filter(|f| f.severity >= kd_dba::findings::Severity::Warning)
+                .map(|f| format!("{} {}", f.id, f.message))
+                .collect();
+            assert!(bad.is_empty(), "{} ({dialect}): {bad:?}", p.display());
+            assert!(kd_dba::design::check::review(&d.parsed, &d.catalog).clean());
+            n += 1;
+        }
+    }
+    assert!(n >= 3);
+}
+
+#[test]
+fn cli_exit_codes_json_normalize_rule_docs_and_mcp_call() {
+    use std::process::Command;
+    let exe = env!("CARGO_BIN_EXE_kd-dba");
+    let fx = |id: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/review")
+            .join(id)
+    };
+    // An error finding (SCH004) fails the run; --fail-on never does not.
+    let out = Command::new(exe)
+        .args(["review", "--dialect", "postgres"])
+        .arg(fx("SCH004.bad.sql"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("SCH004") && text.contains("SCH004.bad.sql:4:3"),
+        "{text}"
+    );
+    let out = Command::new(exe)
+        .args([
+            "review",
+            "--dialect",
+            "postgres",
+            "--fail-on",
+            "never",
+            "--json",
+        ])
+        .arg(fx("SCH004.bad.sql"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "SCH004")
+    );
+    // Bad input: exit 2 and a message naming the problem.
+    let out = Command::new(exe)
+        .args(["review", "--disable", "NOPE042"])
+        .arg(fx("SCH004.bad.sql"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NOPE042"));
+    // --normalize adds the analysis.
+    let out = Command::new(exe)
+        .args([
+            "review",
+            "--dialect",
+            "postgres",
+            "--normalize",
+            "--json",
+            "--fail-on",
+            "never",
+        ])
+        .arg(fx("normalize.sql"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["normalize"]["issues"].as_array().unwrap().len(), 6);
+    // The rule docs are served.
+    let out = Command::new(exe).args(["rule", "SCH002"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("fk-column-without-index")
+            && text.contains("CREATE INDEX orders_user_id_created_idx"),
+        "{text}"
+    );
+    // The MCP tool through `kd-dba call`.
+    let out = Command::new(exe)
+        .args([
+            "call",
+            "KD-db-review",
+            r#"{"sql": "CREATE TABLE t (id serial PRIMARY KEY, price float);", "dialect": "postgres", "version": "16", "min_severity": "warning"}"#,
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SCH008") && text.contains("SCH010"), "{text}");
+    assert!(!text.contains("\"SCH011\""), "info filtered out: {text}");
+}

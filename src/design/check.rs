@@ -1,9 +1,10 @@
-//! The review of a designed schema, as ONE call: [`review`]. Until the `review` module (branch
-//! `review`, 40+ rules) is merged, it runs the structural checks below on the catalog parsed back
-//! from the emitted DDL; at merge the lead replaces the body with the review module's call and
-//! keeps the signature.
+//! The review of a designed schema, as ONE call: [`review`]. It runs every rule of
+//! `KD-db-review` ([`crate::review`]) on the catalog parsed back from the emitted DDL: errors and
+//! warnings are problems (a designed schema must have none), infos are listed as notes. The
+//! redundant-index check below stays until the index capability's IDX001–IDX003 are merged.
 
 use crate::catalog::{Catalog, IndexOrigin};
+use crate::findings::Severity;
 use crate::sql::ParsedSql;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -14,6 +15,9 @@ pub struct DesignReview {
     pub source: String,
     pub passed: Vec<String>,
     pub problems: Vec<String>,
+    // Info findings (deliberate choices worth knowing, e.g. cascade chains).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl DesignReview {
@@ -22,82 +26,62 @@ impl DesignReview {
     }
 }
 
+/// Rules whose silence is worth stating as a passed check.
+const PASSED: &[(&str, &str)] = &[
+    ("SCH001", "every table has a primary key"),
+    (
+        "SCH002",
+        "every foreign key has an index on its leading columns",
+    ),
+    (
+        "SCH004",
+        "every foreign key has the referenced column's type",
+    ),
+    (
+        "SCH003",
+        "every `<table>_id` column is a declared foreign key",
+    ),
+    ("SCH008", "no floating-point money"),
+    ("SCH010", "no 32-bit generated keys"),
+    ("SCH012", "timestamps carry a time zone"),
+    ("SEC001", "no plaintext password column"),
+];
+
 /// Review a schema given as its parsed DDL and catalog.
 pub fn review(parsed: &ParsedSql, cat: &Catalog) -> DesignReview {
+    let rep = crate::review::review_parsed(parsed, cat, &crate::review::Options::default());
     let mut r = DesignReview {
-        source: "structural checks on the catalog parsed back from the DDL (the full rule set of KD-db-review is wired in when the review module is merged)".into(),
+        source: format!(
+            "KD-db-review: {} rules run on the catalog parsed back from the DDL",
+            rep.rules_run
+        ),
         ..Default::default()
     };
-    let syntax = parsed.syntax_findings();
-    if syntax.is_empty() && parsed.stats.failed == 0 {
+    if parsed.stats.failed == 0 {
         r.passed
             .push(format!("all {} statements parse", parsed.stats.statements));
-    } else {
-        for f in syntax {
-            r.problems.push(format!(
-                "{} {}: {}",
-                f.span.as_ref().map(|s| s.location()).unwrap_or_default(),
-                f.id,
-                f.message
-            ));
-        }
     }
     for n in &cat.notes {
         r.problems.push(format!("catalog: {}", n.message));
     }
-    let without_pk: Vec<String> = cat
-        .tables
-        .iter()
-        .filter(|t| t.primary_key.is_none() && t.kind != crate::catalog::TableKind::Virtual)
-        .map(|t| t.name.to_string())
-        .collect();
-    if without_pk.is_empty() {
-        r.passed.push(format!(
-            "every table has a primary key ({} tables)",
-            cat.tables.len()
-        ));
-    } else {
-        r.problems.push(format!(
-            "tables without a primary key: {}",
-            without_pk.join(", ")
-        ));
-    }
-    let mut fks = 0;
-    for t in &cat.tables {
-        for fk in &t.foreign_keys {
-            fks += 1;
-            if !fk_covered(cat, t, &fk.columns) {
-                r.problems.push(format!(
-                    "foreign key {}.{} ({}) has no index with those leading columns",
-                    t.name,
-                    fk.name,
-                    fk.columns.join(", ")
-                ));
-            }
-            if let Some(parent) = cat.table(&fk.ref_table) {
-                for (c, rc) in fk.columns.iter().zip(&fk.ref_columns) {
-                    let (Some(a), Some(b)) = (t.column(c), parent.column(rc)) else {
-                        continue;
-                    };
-                    let norm = |s: &str| match s {
-                        "bigserial" => "bigint".to_string(),
-                        "serial" => "integer".to_string(),
-                        x => x.to_string(),
-                    };
-                    if norm(&a.data_type.name) != norm(&b.data_type.name) {
-                        r.problems.push(format!(
-                            "foreign key {}.{} is {} but {}.{} is {}",
-                            t.name, c, a.data_type.name, parent.name, rc, b.data_type.name
-                        ));
-                    }
-                }
-            }
+    for f in &rep.findings {
+        let line = format!(
+            "{} {} {}: {}",
+            f.span.as_ref().map(|s| s.location()).unwrap_or_default(),
+            f.id,
+            f.slug,
+            f.message
+        );
+        if f.severity >= Severity::Warning {
+            r.problems.push(line);
+        } else {
+            r.notes.push(line);
         }
     }
-    if !r.problems.iter().any(|p| p.starts_with("foreign key")) {
-        r.passed.push(format!(
-            "every foreign key ({fks}) has an index on its leading columns and matches the referenced column type"
-        ));
+    for (id, text) in PASSED {
+        if !rep.findings.iter().any(|f| f.id == *id) {
+            r.passed.push(format!("{text} ({id})"));
+        }
     }
     // Redundant indexes: an index whose keys are a leading part of another's, same predicate.
     let mut redundant = Vec::new();
@@ -135,17 +119,7 @@ pub fn review(parsed: &ParsedSql, cat: &Catalog) -> DesignReview {
 }
 
 /// Whether some index of `t` has `cols` (in any order) as its leading columns and covers all
-/// rows (no predicate, not full-text).
+/// rows (the rule SCH002 uses).
 pub fn fk_covered(cat: &Catalog, t: &crate::catalog::Table, cols: &[String]) -> bool {
-    cat.indexes_of(&t.name).any(|i| {
-        i.predicate.is_none()
-            && i.method != "fulltext"
-            && i.method != "gin"
-            && i.keys.len() >= cols.len()
-            && i.keys[..cols.len()].iter().all(|k| {
-                k.column
-                    .as_deref()
-                    .is_some_and(|kc| cols.iter().any(|c| cat.ident_eq(c, kc)))
-            })
-    })
+    crate::review::schema::fk_covered(cat, t, cols)
 }

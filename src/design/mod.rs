@@ -327,7 +327,16 @@ fn review_mode(req: &SchemaRequest, ctx: &ToolCtx) -> Result<SchemaReport, KdErr
         index_strategy,
         differences: Vec::new(),
         decisions: Vec::new(),
-        normalization: Vec::new(),
+        normalization: {
+            let n = crate::review::normalize::analyze(&cat);
+            let mut v: Vec<String> = n
+                .issues
+                .iter()
+                .map(|i| format!("{}: {}", i.form, i.message))
+                .collect();
+            v.push(format!("Verdict: {}", n.verdict));
+            v
+        },
         review,
         erd_mermaid: erd_mermaid(&cat),
         schedules: Vec::new(),
@@ -335,7 +344,7 @@ fn review_mode(req: &SchemaRequest, ctx: &ToolCtx) -> Result<SchemaReport, KdErr
         orm,
         files: Vec::new(),
         notes: vec![
-            "Review mode in this build: the existing schema is parsed into the catalog, checked structurally, drawn and rendered as ORM models; the normal-form analysis and refactoring proposal come with the review module.".into(),
+            "Review mode: the existing schema is parsed into the catalog, reviewed with every KD-db-review rule, drawn and rendered as ORM models; KD-db-review with `normalize: true` adds the normal-form analysis and the refactoring proposal.".into(),
         ],
     })
 }

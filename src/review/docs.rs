@@ -276,7 +276,7 @@ pub static DOCS: &[RuleDoc] = &[
         "cyclic-foreign-keys",
         "SCH",
         Warning,
-        "Foreign keys form a cycle between tables (A → B → A).",
+        "Foreign keys form a cycle between tables (A → B → A) with no nullable or deferrable link.",
         "Rows in a cycle cannot be inserted or deleted in any order without a nullable column or deferred constraints, and dump/restore and test fixtures must break the cycle by hand. Make one side nullable and DEFERRABLE, or model the relationship with a separate table. (A table referencing itself is a tree, not reported.)",
         [],
         ["new"]

@@ -46,7 +46,7 @@ pub struct ReviewRequest {
     pub normalize: bool,
 }
 
-/// An engine version, `major.minor`.
+// An engine version, `major.minor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 pub struct Version {
     pub major: u32,
@@ -68,7 +68,7 @@ impl Version {
     }
 }
 
-/// Counts by severity.
+// Counts by severity.
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct SeverityCounts {
     pub error: usize,
@@ -76,7 +76,7 @@ pub struct SeverityCounts {
     pub info: usize,
 }
 
-/// How often one rule fired.
+// How often one rule fired.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RuleCount {
     pub id: String,
@@ -84,25 +84,25 @@ pub struct RuleCount {
     pub count: usize,
 }
 
-/// Report of `KD-db-review`.
+// Report of `KD-db-review`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ReviewReport {
     pub dialect: String,
-    /// How the dialect was chosen.
+    // How the dialect was chosen.
     pub dialect_how: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<Version>,
     pub statements: u64,
     pub tables: usize,
     pub indexes: usize,
-    /// Rules that ran (the others do not apply to this dialect/version or were disabled).
+    // Rules that ran (the others do not apply to this dialect/version or were disabled).
     pub rules_run: usize,
     pub findings: Vec<Finding>,
     pub counts: SeverityCounts,
     pub by_rule: Vec<RuleCount>,
-    /// Findings silenced by comments or configuration.
+    // Findings silenced by comments or configuration.
     pub suppressed: usize,
-    /// Catalog notes: DDL that could not be applied, so the model may differ from the database.
+    // Catalog notes: DDL that could not be applied, so the model may differ from the database.
     pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normalize: Option<normalize::NormalizeReport>,

@@ -21,33 +21,33 @@ use crate::sql::Dialect;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-/// One normal-form problem with its proposal.
+// One normal-form problem with its proposal.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NfIssue {
-    /// 1NF, 2NF or 3NF.
+    // 1NF, 2NF or 3NF.
     pub form: String,
-    /// multi-valued, repeating-group, partial-dependency or transitive-dependency.
+    // multi-valued, repeating-group, partial-dependency or transitive-dependency.
     pub kind: String,
     pub table: String,
     pub columns: Vec<String>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
-    /// New tables / views (DDL).
+    // New tables / views (DDL).
     pub ddl: Vec<String>,
-    /// Migration steps in order: move the data, then drop what is no longer needed.
+    // Migration steps in order: move the data, then drop what is no longer needed.
     pub migration: Vec<String>,
 }
 
-/// Normal-form analysis of a schema.
+// Normal-form analysis of a schema.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NormalizeReport {
     pub issues: Vec<NfIssue>,
-    /// All proposed DDL, in order.
+    // All proposed DDL, in order.
     pub ddl: String,
-    /// All migration steps, in order, as one script (run it in a transaction).
+    // All migration steps, in order, as one script (run it in a transaction).
     pub migration: String,
-    /// The highest normal form every table reaches as far as names, keys and FKs show.
+    // The highest normal form every table reaches as far as names, keys and FKs show.
     pub verdict: String,
     pub notes: Vec<String>,
 }
@@ -129,7 +129,9 @@ fn multi_valued(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
         }
         let words = split_words(&c.name);
         let stem = words[..words.len() - 1].join("_");
-        let target = find_table(cx.cat, &stem);
+        // `added_post_ids` refers to posts: try the stem, then its trailing words.
+        let target = (0..words.len() - 1)
+            .find_map(|i| find_table(cx.cat, &words[i..words.len() - 1].join("_")));
         let owner = singular(&t.name.name);
         let junction = format!("{owner}_{}", plural(&stem));
         let owner_col = format!("{owner}_{}", pk.name);
@@ -212,7 +214,11 @@ fn repeating(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
             ot = ref_type(pk),
             pk = cx.q(&pk.name),
             sc = cx.q(&stem),
-            st = cols[0].data_type.raw,
+            st = if cx.d == Dialect::Postgres {
+                cols[0].data_type.raw.to_lowercase()
+            } else {
+                cols[0].data_type.raw.clone()
+            },
         )];
         let selects: Vec<String> = cols
             .iter()
@@ -306,6 +312,34 @@ fn copied_columns<'a>(
     out
 }
 
+/// Every column of `t` a proposal drops (lists, repeating groups, copies), so compatibility
+/// views never select a dropped column.
+fn dropped_columns(cat: &Catalog, t: &Table) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    if single_pk(t).is_some() {
+        v.extend(
+            t.columns
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.data_type.family,
+                        TypeFamily::Text | TypeFamily::Json | TypeFamily::Array
+                    ) && list_of_ids_name(&c.name)
+                })
+                .map(|c| c.name.clone()),
+        );
+        for (_, cols) in repeating_group_list(t) {
+            v.extend(cols.iter().map(|c| c.name.clone()));
+        }
+    }
+    for fk in &t.foreign_keys {
+        for (c, ..) in copied_columns(cat, t, fk) {
+            v.push(c.name.clone());
+        }
+    }
+    v
+}
+
 fn dependencies(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
     let composite = t.primary_key.as_ref().filter(|k| k.columns.len() > 1);
     let tq = qualified(cx.d, &t.name);
@@ -342,12 +376,22 @@ fn dependencies(cx: &Ctx, t: &Table, out: &mut Vec<NfIssue>) {
                 pk = cx.q(&pk.name),
             ));
             let view = format!("{}_with_{}", t.name.name, singular(&parent.name.name));
+            let gone = dropped_columns(cx.cat, t);
             let others: Vec<String> = t
                 .columns
                 .iter()
-                .filter(|x| x.name != c.name)
+                .filter(|x| !gone.contains(&x.name))
                 .map(|x| format!("t.{}", cx.q(&x.name)))
                 .collect();
+            // Refuse to drop a copy that disagrees with its source: reconcile first.
+            migration.push(format!(
+                "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM {tq} AS t JOIN {pq} AS p ON p.{pk} = t.{fkc} WHERE t.{col} IS NOT NULL AND t.{col} IS DISTINCT FROM p.{target}) THEN\n    RAISE EXCEPTION '{t_lit}.{c_lit} differs from {p_lit}.{r_lit} in some rows; reconcile them before dropping the copy';\n  END IF;\nEND\n$$;",
+                pk = cx.q(&pk.name),
+                t_lit = t.name.to_string().replace('\'', "''"),
+                c_lit = c.name.replace('\'', "''"),
+                p_lit = parent.name.to_string().replace('\'', "''"),
+                r_lit = rest.replace('\'', "''"),
+            ));
             migration.push(format!("ALTER TABLE {tq} DROP COLUMN {col};"));
             ddl.push(format!(
                 "CREATE VIEW {} AS\nSELECT {}, p.{target} AS {col}\nFROM {tq} AS t LEFT JOIN {pq} AS p ON p.{} = t.{fkc};",

@@ -144,7 +144,7 @@ fn columns_sec(cx: &mut Ctx) {
                 });
                 cx.emit(
                     "SEC001",
-                    format!("{}.{} looks like a plaintext password column", t.name, c.name),
+                    format!("{}.{} looks like a password or secret stored in clear", t.name, c.name),
                     c.span.as_ref().or(t.span.as_ref()),
                     "Store only a slow salted hash (argon2id, bcrypt, scrypt) and name the column for it.".into(),
                     fix,

@@ -84,8 +84,33 @@ fn retype(cx: &Ctx, t: &Table, c: &Column, new_type: &str, using: Option<String>
     }
 }
 
+/// Bookkeeping tables of migration tools: not part of the design.
+pub fn tool_table(t: &Table) -> bool {
+    tool_table_name(&t.name.name)
+}
+
+/// Whether a table name is a migration tool's bookkeeping table.
+pub fn tool_table_name(name: &str) -> bool {
+    const TOOLS: &[&str] = &[
+        "schema_migrations",
+        "ar_internal_metadata",
+        "flyway_schema_history",
+        "alembic_version",
+        "__diesel_schema_migrations",
+        "knex_migrations",
+        "knex_migrations_lock",
+        "django_migrations",
+        "_prisma_migrations",
+        "goose_db_version",
+        "_sqlx_migrations",
+        "databasechangelog",
+        "databasechangeloglock",
+    ];
+    TOOLS.iter().any(|n| name.eq_ignore_ascii_case(n))
+}
+
 fn no_primary_key(cx: &mut Ctx, t: &Table) {
-    if t.primary_key.is_some() {
+    if t.primary_key.is_some() || tool_table(t) {
         return;
     }
     // A NOT NULL unique key can be promoted.
@@ -237,15 +262,24 @@ fn fk_type_mismatch(cx: &mut Ctx, t: &Table, fk: &ForeignKey) {
         if type_key(a) == type_key(b) {
             continue;
         }
-        let target = b.data_type.name.clone();
+        // Widen, never narrow: when the referencing integer is the wider one, the referenced
+        // key is what should grow (it can run out first).
+        let widen_parent = a.data_type.family == TypeFamily::Integer
+            && b.data_type.family == TypeFamily::Integer
+            && a.data_type.int_bytes > b.data_type.int_bytes;
+        let (ft, fc, src) = if widen_parent {
+            (parent, b, a)
+        } else {
+            (t, a, b)
+        };
         let target = if cx.my() {
-            let mut s = b.data_type.raw.clone();
-            if b.data_type.unsigned && !s.to_ascii_lowercase().contains("unsigned") {
+            let mut s = src.data_type.raw.clone();
+            if src.data_type.unsigned && !s.to_ascii_lowercase().contains("unsigned") {
                 s.push_str(" UNSIGNED");
             }
             s
         } else {
-            target
+            src.data_type.name.clone()
         };
         cx.emit(
             "SCH004",
@@ -254,10 +288,17 @@ fn fk_type_mismatch(cx: &mut Ctx, t: &Table, fk: &ForeignKey) {
                 t.name, c, a.data_type.raw, parent.name, rc, b.data_type.raw
             ),
             a.span.as_ref().or(fk.span.as_ref()),
-            format!("Give {}.{} the type of {}.{}.", t.name, c, parent.name, rc),
+            if widen_parent {
+                format!(
+                    "Widen {}.{} to {} (the referencing column already is).",
+                    parent.name, rc, target
+                )
+            } else {
+                format!("Give {}.{} the type of {}.{}.", t.name, c, parent.name, rc)
+            },
             Some((
-                format!("change {}.{} to {}", t.name, c, target),
-                retype(cx, t, a, &target, None),
+                format!("change {}.{} to {}", ft.name, fc.name, target),
+                retype(cx, ft, fc, &target, None),
             )),
         );
     }
@@ -1079,7 +1120,7 @@ fn orphans(cx: &mut Ctx) {
         .iter()
         .map(|t| (t.name.clone(), implied(t)))
         .collect();
-    for t in &tables {
+    for t in tables.iter().filter(|t| !tool_table(t)) {
         let out = !t.foreign_keys.is_empty()
             || edges
                 .iter()
@@ -1180,13 +1221,29 @@ fn fk_cycles(cat: &Catalog) -> Vec<Vec<usize>> {
 fn cycles(cx: &mut Ctx) {
     let tables: Vec<&Table> = design_tables(cx.cat).collect();
     for comp in fk_cycles(cx.cat) {
+        // A cycle with a nullable or deferrable foreign key can be filled (insert with NULL,
+        // then update; or defer the check to commit): that is the designed way to break one.
+        let breakable = comp.iter().any(|&i| {
+            let t = tables[i];
+            t.foreign_keys.iter().any(|f| {
+                comp.iter()
+                    .any(|&j| j != i && cx.cat.name_eq(&f.ref_table, &tables[j].name))
+                    && (f.deferrable
+                        || f.columns
+                            .iter()
+                            .all(|c| t.column(c).is_some_and(|c| c.nullable)))
+            })
+        });
+        if breakable {
+            continue;
+        }
         let names: Vec<String> = comp.iter().map(|&i| tables[i].name.to_string()).collect();
         let first = tables[comp[0]];
         cx.emit(
             "SCH031",
             format!("foreign keys form a cycle between {}", names.join(", ")),
             first.span.as_ref(),
-            "Make one foreign key of the cycle nullable and DEFERRABLE INITIALLY DEFERRED, or move the relationship to its own table.".into(),
+            "No row of the cycle can be inserted first: make one foreign key of the cycle nullable or DEFERRABLE INITIALLY DEFERRED, or move the relationship to its own table.".into(),
             None,
         );
     }
