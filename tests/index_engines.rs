@@ -102,7 +102,7 @@ fn postgres_recommendations_execute_and_the_planner_uses_them() {
     assert!(
         rep.assumptions
             .iter()
-            .all(|a| !a.contains("rows per table")),
+            .all(|a| !a.contains("without a row count")),
         "{:?}",
         rep.assumptions
     );
