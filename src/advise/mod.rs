@@ -274,7 +274,11 @@ pub fn index(
         if !source.is_empty() {
             source.push_str(" + ");
         }
-        source.push_str(&format!("{kind} ({} entries)", e.len()));
+        if kind == "SQL log" {
+            source.push_str(kind);
+        } else {
+            source.push_str(&format!("{kind} ({} entries)", e.len()));
+        }
         entries.extend(e);
     }
     let schema_sources = req.schema.sources(base, limits)?;

@@ -735,7 +735,12 @@ pub fn select(
             );
             let net = gain - wc;
             let size = sizes[&c];
-            let score = net / size;
+            // Benefit per byte, unless only a count limits the choice: then the benefit.
+            let score = if limits.total.is_some() && limits.bytes.is_none() {
+                net
+            } else {
+                net / size
+            };
             if net < min_gain {
                 continue;
             }
