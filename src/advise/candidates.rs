@@ -247,6 +247,51 @@ pub fn for_access(cm: &CostModel, f: &Features, a: &Access, out: &mut Vec<Shape>
                 }
             }
         }
+        // all join columns to the same partner together (a composite key lookup), then a range
+        let mut partners: Vec<usize> = a.preds.iter().filter_map(|p| p.join_with).collect();
+        partners.sort_unstable();
+        partners.dedup();
+        for w in partners {
+            let cols: Vec<&Pred> = a
+                .preds
+                .iter()
+                .filter(|p| p.join_with == Some(w) && p.key.column.is_some())
+                .collect();
+            if cols.len() < 2 {
+                continue;
+            }
+            let mut keys: Vec<ShapeKey> = eq_keys.clone();
+            for j in &cols {
+                if !keys.iter().any(|k| k.column == j.key.column) {
+                    keys.push(key(&j.key, false));
+                }
+            }
+            let names: Vec<String> = cols.iter().map(|j| j.key.expr.clone()).collect();
+            base.push(new(
+                keys.clone(),
+                join_why(
+                    &why_eq,
+                    &format!("join columns {} for nested-loop lookups", names.join(", ")),
+                ),
+                vec!["join"],
+            ));
+            if let Some(r) = ranges.first() {
+                let mut k2 = keys;
+                k2.push(key(&r.key, false));
+                base.push(new(
+                    k2,
+                    join_why(
+                        &why_eq,
+                        &format!(
+                            "join columns {}, then the range on {}",
+                            names.join(", "),
+                            r.key.expr
+                        ),
+                    ),
+                    vec!["join"],
+                ));
+            }
+        }
         // a partial index with no remaining keys: index the sort or the join instead
         if let Some(p) = partial {
             if base.is_empty() {

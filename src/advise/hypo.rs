@@ -57,13 +57,35 @@ fn psql(url: &str, script: &str) -> Result<String, KdError> {
 
 /// The statement HypoPG takes: no CONCURRENTLY, no IF NOT EXISTS, no name.
 pub fn hypothetical_sql(s: &Shape) -> String {
-    let (create, _) = super::ddl::create(Dialect::Postgres, s);
-    let named = format!(
-        "CONCURRENTLY IF NOT EXISTS {} ",
-        super::ddl::quote(Dialect::Postgres, &s.name)
-    );
-    create
-        .replacen(&named, "", 1)
+    plain_sql(&super::ddl::create(Dialect::Postgres, s).0)
+}
+
+/// A PostgreSQL CREATE INDEX as emitted, without `CONCURRENTLY IF NOT EXISTS <name>` and `;`.
+pub fn plain_sql(create: &str) -> String {
+    let marker = "CONCURRENTLY IF NOT EXISTS ";
+    let Some(i) = create.find(marker) else {
+        return create.trim_end_matches(';').to_string();
+    };
+    let rest = &create[i + marker.len()..];
+    // Skip the (possibly quoted) name.
+    let after = if let Some(r) = rest.strip_prefix('"') {
+        let mut end = 0;
+        let b = r.as_bytes();
+        while end < b.len() {
+            if b[end] == b'"' {
+                if b.get(end + 1) == Some(&b'"') {
+                    end += 2;
+                    continue;
+                }
+                break;
+            }
+            end += 1;
+        }
+        &r[(end + 1).min(r.len())..]
+    } else {
+        rest.split_once(' ').map(|x| x.1).unwrap_or("")
+    };
+    format!("{}{}", &create[..i], after.trim_start())
         .trim_end_matches(';')
         .to_string()
 }
@@ -193,4 +215,23 @@ pub fn validate(
         });
     }
     Ok(verdicts)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plain_sql_drops_name_and_concurrently() {
+        assert_eq!(
+            super::plain_sql(
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS o_idx ON orders (a) WHERE b <> 'x';"
+            ),
+            "CREATE INDEX ON orders (a) WHERE b <> 'x'"
+        );
+        assert_eq!(
+            super::plain_sql(
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"Odd \"\"x\" ON t USING gin (d);"
+            ),
+            "CREATE INDEX ON t USING gin (d)"
+        );
+    }
 }

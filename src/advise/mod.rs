@@ -31,32 +31,31 @@ use serde::{Deserialize, Serialize};
 pub use stats::Stats;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One workload query.
+// One workload query.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadQuery {
     pub sql: String,
-    /// How often it runs (any period; the same for all queries and write counts).
+    /// Runs per period
     #[serde(default, alias = "frequency")]
     pub calls: Option<f64>,
 }
 
-/// Budget for new indexes.
+// Budget for new indexes.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
-    /// New indexes per table (default 3).
+    /// default 3
     #[serde(default)]
     pub per_table: Option<usize>,
-    /// New indexes in total.
     #[serde(default)]
     pub total: Option<usize>,
-    /// Total size of new indexes, e.g. "2GB".
+    /// e.g. 2GB
     #[serde(default)]
     pub bytes: Option<String>,
 }
 
-/// Writes to one table per period.
+// Writes to one table per period.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WriteMix {
@@ -67,21 +66,20 @@ pub struct WriteMix {
     pub updates: f64,
     #[serde(default)]
     pub deletes: f64,
-    /// Columns the updates change.
     #[serde(default)]
     pub updated_columns: Vec<String>,
 }
 
-/// Request of `KD-db-index`.
+// Request of `KD-db-index`.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndexRequest {
-    /// Schema DDL (with its indexes): inline `sql` and/or `paths` (files, migrations folders).
+    /// DDL with indexes
     #[serde(default)]
     pub schema: SqlInput,
     #[serde(default)]
     pub queries: Vec<WorkloadQuery>,
-    /// Query log: SQL, server log lines, or pg_stat_statements CSV/JSON.
+    /// SQL, server log, or pg_stat_statements CSV/JSON
     #[serde(default)]
     pub log: Option<String>,
     #[serde(default)]
@@ -89,7 +87,7 @@ pub struct IndexRequest {
     /// postgres, mysql, sqlite or auto.
     #[serde(default)]
     pub dialect: Option<String>,
-    /// Engine version, e.g. 15, 8.0.36, 10.11-mariadb.
+    /// e.g. 15, 8.0.36, 10.11-mariadb
     #[serde(default)]
     pub version: Option<String>,
     #[serde(default)]
@@ -98,7 +96,7 @@ pub struct IndexRequest {
     pub budget: Option<Budget>,
     #[serde(default)]
     pub writes: Vec<WriteMix>,
-    /// postgres URL: confirm candidates with HypoPG (read-only).
+    /// postgres URL: confirm with HypoPG
     #[serde(default)]
     pub validate_url: Option<String>,
 }
@@ -190,17 +188,24 @@ pub struct Summary {
 pub struct IndexReport {
     pub dialect: String,
     pub workload_source: String,
+    #[schemars(with = "serde_json::Value")]
     pub summary: Summary,
+    // Nested rows are typed in Rust but left open in the MCP output schema: tools/list is
+    // paid for in every assistant's context.
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub recommendations: Vec<Recommendation>,
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub drops: Vec<DropSuggestion>,
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub queries: Vec<QueryResult>,
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub findings: Vec<Finding>,
-    /// Candidates with a benefit that were not taken, and why.
+    // Candidates with a benefit that were not taken, and why.
     pub not_taken: Vec<String>,
-    /// Numbers the cost model assumed because no statistics gave them.
+    // Numbers the cost model assumed because no statistics gave them.
     pub assumptions: Vec<String>,
     pub notes: Vec<String>,
-    /// All statements in order: creates, then drops.
+    // All statements in order: creates, then drops.
     pub migration: String,
 }
 
@@ -269,7 +274,11 @@ pub fn index(
         if !source.is_empty() {
             source.push_str(" + ");
         }
-        source.push_str(&format!("{kind} ({} entries)", e.len()));
+        if kind == "SQL log" {
+            source.push_str(kind);
+        } else {
+            source.push_str(&format!("{kind} ({} entries)", e.len()));
+        }
         entries.extend(e);
     }
     let schema_sources = req.schema.sources(base, limits)?;
@@ -1099,5 +1108,33 @@ CREATE INDEX orders_note_idx ON orders (note);";
         );
         let md = crate::render::render("index/index.md", &r).unwrap();
         assert!(md.contains("### Indexes to drop"));
+    }
+}
+
+#[cfg(test)]
+mod tool_size {
+    /// tools/list is paid for in every assistant's context: this tool's entry stays small.
+    #[test]
+    fn tool_entry_is_lean() {
+        let t = crate::mcp::tools::all()
+            .into_iter()
+            .find(|t| t.name == "KD-db-index")
+            .unwrap();
+        let n = serde_json::to_vec(&serde_json::json!({
+            "name": t.name, "title": t.title, "description": t.description,
+            "inputSchema": *t.input_schema, "outputSchema": *t.output_schema
+        }))
+        .unwrap()
+        .len();
+        let all: usize = crate::mcp::tools::all()
+            .iter()
+            .map(|t| {
+                serde_json::to_vec(&serde_json::json!({"i": *t.input_schema, "o": *t.output_schema, "d": t.description}))
+                    .unwrap()
+                    .len()
+            })
+            .sum();
+        println!("KD-db-index tool entry: {n} bytes of {all}");
+        assert!(n <= 4096, "KD-db-index tool entry is {n} bytes");
     }
 }

@@ -679,14 +679,30 @@ pub fn select(
         .iter()
         .map(|&c| (c, index_bytes(cm.est, cm, &shapes[c], queries)))
         .collect();
+    // A candidate's cost for an access does not depend on what else is chosen (the access
+    // takes the cheapest option), so each (candidate, access) pair is costed once.
+    let with: BTreeMap<usize, Vec<(usize, usize, AccessCost)>> = candidates
+        .iter()
+        .map(|&c| {
+            let tkey = shapes[c].table.to_string();
+            let v = by_table
+                .get(&tkey)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+                .iter()
+                .map(|&(qi, ai)| (qi, ai, cm.access_cost(&queries[qi], ai, shapes, &[c])))
+                .filter(|x| x.2.index == Some(c))
+                .collect();
+            (c, v)
+        })
+        .collect();
     loop {
         let mut best: Option<(usize, f64, f64, f64, Vec<String>, f64)> = None;
         for &c in &remaining {
             let s = &shapes[c];
             let tkey = s.table.to_string();
             let mut gain = 0.0;
-            for &(qi, ai) in by_table.get(&tkey).map(|v| v.as_slice()).unwrap_or(&[]) {
-                let nc = cm.access_cost(&queries[qi], ai, shapes, &[c]);
+            for &(qi, ai, nc) in &with[&c] {
                 let old = cur[qi][ai].cost;
                 if nc.cost < old {
                     gain += (old - nc.cost) * queries[qi].calls;
@@ -719,7 +735,12 @@ pub fn select(
             );
             let net = gain - wc;
             let size = sizes[&c];
-            let score = net / size;
+            // Benefit per byte, unless only a count limits the choice: then the benefit.
+            let score = if limits.total.is_some() && limits.bytes.is_none() {
+                net
+            } else {
+                net / size
+            };
             if net < min_gain {
                 continue;
             }
@@ -755,9 +776,10 @@ pub fn select(
         bytes_used += size;
         *per_table.entry(tkey.clone()).or_default() += 1;
         avail_by_table.entry(tkey.clone()).or_default().push(c);
-        for &(qi, ai) in by_table.get(&tkey).map(|v| v.as_slice()).unwrap_or(&[]) {
-            let av = avail_by_table.get(&tkey).cloned().unwrap_or_default();
-            cur[qi][ai] = cm.access_cost(&queries[qi], ai, shapes, &av);
+        for &(qi, ai, nc) in &with[&c] {
+            if nc.cost < cur[qi][ai].cost {
+                cur[qi][ai] = nc;
+            }
         }
         chosen.push(Chosen {
             shape: c,

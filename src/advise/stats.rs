@@ -8,7 +8,7 @@ use crate::sql::Dialect;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Rows assumed for a table without statistics.
 pub const DEFAULT_ROWS: f64 = 100_000.0;
@@ -25,7 +25,7 @@ pub const DEFAULT_MATCH_SEL: f64 = 0.01;
 pub struct Stats {
     #[serde(default)]
     pub tables: Vec<TableStat>,
-    /// pg_stats rows (tablename, attname, n_distinct, null_frac, avg_width).
+    /// pg_stats rows
     #[serde(default)]
     pub columns: Vec<ColumnStat>,
 }
@@ -57,7 +57,8 @@ pub struct Estimator<'a> {
     pub cat: Option<&'a Catalog>,
     pub stats: &'a Stats,
     pub dialect: Dialect,
-    assumed: RefCell<BTreeSet<String>>,
+    assumed: RefCell<BTreeMap<&'static str, String>>,
+    rows_assumed: RefCell<BTreeSet<String>>,
 }
 
 fn bare(s: &str) -> &str {
@@ -70,16 +71,31 @@ impl<'a> Estimator<'a> {
             cat,
             stats,
             dialect,
-            assumed: RefCell::new(BTreeSet::new()),
+            assumed: RefCell::new(BTreeMap::new()),
+            rows_assumed: RefCell::new(BTreeSet::new()),
         }
     }
 
     pub fn assumptions(&self) -> Vec<String> {
-        self.assumed.borrow().iter().cloned().collect()
+        let mut v = Vec::new();
+        let rows = self.rows_assumed.borrow();
+        if !rows.is_empty() {
+            v.push(format!(
+                "{} rows for each table without a row count: {}",
+                DEFAULT_ROWS as u64,
+                rows.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        v.extend(self.assumed.borrow().values().cloned());
+        v
     }
 
-    fn assume(&self, s: String) {
-        self.assumed.borrow_mut().insert(s);
+    /// Record an assumption once (the text is only built the first time).
+    fn assume(&self, key: &'static str, text: impl FnOnce() -> String) {
+        let mut m = self.assumed.borrow_mut();
+        if !m.contains_key(key) {
+            m.insert(key, text());
+        }
     }
 
     fn eq(&self, a: &str, b: &str) -> bool {
@@ -99,10 +115,9 @@ impl<'a> Estimator<'a> {
         {
             return s.rows.max(1.0);
         }
-        self.assume(format!(
-            "{} rows per table without a row count (e.g. {})",
-            DEFAULT_ROWS as u64, t
-        ));
+        if !self.rows_assumed.borrow().contains(&t.name) {
+            self.rows_assumed.borrow_mut().insert(t.name.clone());
+        }
         DEFAULT_ROWS
     }
 
@@ -127,7 +142,7 @@ impl<'a> Estimator<'a> {
     pub fn eq_sel(&self, t: &Name, col: Option<&str>) -> f64 {
         let rows = self.rows(t);
         let Some(col) = col else {
-            self.assume(format!(
+            self.assume("a1", || format!(
                 "selectivity {DEFAULT_EQ_SEL} for equality on an expression (PostgreSQL's default)"
             ));
             return DEFAULT_EQ_SEL;
@@ -148,7 +163,7 @@ impl<'a> Estimator<'a> {
                 _ => {}
             }
         }
-        self.assume(format!(
+        self.assume("a2", || format!(
             "selectivity {DEFAULT_EQ_SEL} (1 in 200) for equality on a column without n_distinct (PostgreSQL's default)"
         ));
         DEFAULT_EQ_SEL.max(1.0 / rows)
@@ -164,24 +179,28 @@ impl<'a> Estimator<'a> {
         {
             return 0.0;
         }
-        self.assume("null fraction 0.1 for nullable columns without null_frac".into());
+        self.assume("a5", || {
+            "null fraction 0.1 for nullable columns without null_frac".into()
+        });
         0.1
     }
 
     pub fn range_sel(&self, between: bool) -> f64 {
         if between {
-            self.assume(format!(
+            self.assume("a3", || format!(
                 "selectivity {DEFAULT_BETWEEN_SEL} for BETWEEN and two-sided ranges (PostgreSQL's default)"
             ));
             DEFAULT_BETWEEN_SEL
         } else {
-            self.assume("selectivity 1/3 for a one-sided range (PostgreSQL's default)".to_string());
+            self.assume("a6", || {
+                "selectivity 1/3 for a one-sided range (PostgreSQL's default)".to_string()
+            });
             DEFAULT_RANGE_SEL
         }
     }
 
     pub fn match_sel(&self) -> f64 {
-        self.assume(format!(
+        self.assume("a4", || format!(
             "selectivity {DEFAULT_MATCH_SEL} for LIKE prefixes, trigram, jsonb and full-text matches"
         ));
         DEFAULT_MATCH_SEL
@@ -211,14 +230,16 @@ impl<'a> Estimator<'a> {
             TypeFamily::Text | TypeFamily::Binary => {
                 let w = ty.length.map(|l| (l as f64 / 2.0).clamp(1.0, 32.0));
                 if w.is_none() {
-                    self.assume("32 bytes average width for text columns without avg_width".into());
+                    self.assume("a7", || {
+                        "32 bytes average width for text columns without avg_width".into()
+                    });
                 }
                 w.unwrap_or(32.0)
             }
             TypeFamily::Json | TypeFamily::Array | TypeFamily::FullText => {
-                self.assume(
-                    "100 bytes average width for json/array columns without avg_width".into(),
-                );
+                self.assume("a8", || {
+                    "100 bytes average width for json/array columns without avg_width".into()
+                });
                 100.0
             }
             _ => 16.0,
@@ -236,7 +257,9 @@ impl<'a> Estimator<'a> {
                     .sum::<f64>()
             }
             None => {
-                self.assume("100 bytes per row for tables the schema does not define".into());
+                self.assume("a9", || {
+                    "100 bytes per row for tables the schema does not define".into()
+                });
                 100.0
             }
         }
