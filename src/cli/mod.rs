@@ -61,6 +61,8 @@ pub enum Command {
     Backup(Box<crate::backup::cli::BackupArgs>),
     /// Engine configuration for the machine and workload.
     Tune(Box<crate::tune::cli::TuneArgs>),
+    /// Find why queries are slow or wrong and rewrite them; N+1 patterns in a query log.
+    Optimize(Box<crate::optimize::cli::OptimizeArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -263,6 +265,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Erd(a) => crate::erd::cli::run(a, &limits),
         Command::Backup(a) => crate::backup::cli::run(a, &limits),
         Command::Tune(a) => crate::tune::cli::run(a, &limits),
+        Command::Optimize(a) => crate::optimize::cli::run(a, &limits),
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

@@ -7,6 +7,8 @@
 //! (migration safety), PLN (EXPLAIN plans), GEN (generator hazards), NAM (naming), SEC
 //! (security), META (the tool itself). IDs are never reused or renumbered.
 
+pub mod pln;
+pub mod qry;
 pub mod suppress;
 pub mod syn;
 
@@ -60,6 +62,8 @@ pub fn all() -> Vec<&'static RuleDoc> {
     let mut v: Vec<&'static RuleDoc> = Vec::new();
     v.extend(syn::DOCS.iter());
     v.extend(suppress::DOCS.iter());
+    v.extend(qry::DOCS.iter().copied());
+    v.extend(pln::DOCS.iter().copied());
     v.sort_by(|a, b| a.id.cmp(b.id));
     v
 }
