@@ -18,6 +18,8 @@ pub mod input;
 pub mod inspect;
 pub mod limits;
 pub mod mcp;
+pub mod optimize;
+pub mod query;
 pub mod render;
 pub mod review;
 pub mod role;

@@ -65,6 +65,8 @@ pub enum Command {
     Review(Box<crate::review::cli::ReviewArgs>),
     /// Index strategy for a workload: indexes to create and to drop, per-query benefit.
     Index(Box<crate::advise::cli::IndexArgs>),
+    /// Find why queries are slow or wrong and rewrite them; N+1 patterns in a query log.
+    Optimize(Box<crate::optimize::cli::OptimizeArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -287,6 +289,7 @@ pub fn run(cli: Cli) -> i32 {
             Err(e) => Err(e),
         },
         Command::Index(a) => crate::advise::cli::run(a, &limits),
+        Command::Optimize(a) => crate::optimize::cli::run(a, &limits),
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

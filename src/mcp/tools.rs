@@ -89,5 +89,14 @@ pub fn all() -> Vec<ToolDef> {
             true,
             crate::advise::run,
         ),
+        typed(
+            "KD-optimize",
+            "Find why queries are slow or wrong; rewrite them",
+            "Queries or a log (plain, pg_stat_statements CSV/JSON, MySQL slow log) + optional schema, stats: QRY findings (line:col), rewrites with equivalence conditions, N+1 batching, index candidates, EXPLAIN to run.",
+            "optimize/optimize.md",
+            json!({"sql": "SELECT * FROM orders WHERE DATE(created_at) = '2024-05-01' ORDER BY id LIMIT 20 OFFSET 5000", "schema": {"sql": "CREATE TABLE orders (id bigint PRIMARY KEY, created_at timestamptz NOT NULL);"}, "dialect": "postgres"}),
+            true,
+            crate::optimize::run,
+        ),
     ]
 }

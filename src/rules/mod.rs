@@ -7,6 +7,8 @@
 //! (migration safety), PLN (EXPLAIN plans), GEN (generator hazards), NAM (naming), SEC
 //! (security), META (the tool itself). IDs are never reused or renumbered.
 
+pub mod pln;
+pub mod qry;
 pub mod suppress;
 pub mod syn;
 
@@ -62,6 +64,8 @@ pub fn all() -> Vec<&'static RuleDoc> {
     v.extend(suppress::DOCS.iter());
     v.extend(crate::review::docs::DOCS.iter());
     v.extend(crate::advise::rules::DOCS.iter().copied());
+    v.extend(qry::DOCS.iter().copied());
+    v.extend(pln::DOCS.iter().copied());
     v.sort_by(|a, b| a.id.cmp(b.id));
     v
 }
