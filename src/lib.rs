@@ -17,6 +17,7 @@ pub mod input;
 pub mod inspect;
 pub mod limits;
 pub mod mcp;
+pub mod migrate;
 pub mod render;
 pub mod role;
 pub mod rules;

@@ -61,6 +61,8 @@ pub enum Command {
     Backup(Box<crate::backup::cli::BackupArgs>),
     /// Engine configuration for the machine and workload.
     Tune(Box<crate::tune::cli::TuneArgs>),
+    /// Diff two schemas into safe migrations, or lint migration files.
+    Migrate(Box<crate::migrate::cli::MigrateArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -263,6 +265,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Erd(a) => crate::erd::cli::run(a, &limits),
         Command::Backup(a) => crate::backup::cli::run(a, &limits),
         Command::Tune(a) => crate::tune::cli::run(a, &limits),
+        Command::Migrate(a) => crate::migrate::cli::run(a, &limits),
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

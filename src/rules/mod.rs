@@ -7,6 +7,7 @@
 //! (migration safety), PLN (EXPLAIN plans), GEN (generator hazards), NAM (naming), SEC
 //! (security), META (the tool itself). IDs are never reused or renumbered.
 
+pub mod mig;
 pub mod suppress;
 pub mod syn;
 
@@ -60,6 +61,7 @@ pub fn all() -> Vec<&'static RuleDoc> {
     let mut v: Vec<&'static RuleDoc> = Vec::new();
     v.extend(syn::DOCS.iter());
     v.extend(suppress::DOCS.iter());
+    v.extend(mig::DOCS.iter());
     v.sort_by(|a, b| a.id.cmp(b.id));
     v
 }
