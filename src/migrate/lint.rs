@@ -72,6 +72,10 @@ struct FileState {
     begin_span: Option<Span>,
     has_non_tx: bool,
     enum_added: Vec<(Name, String)>,
+    /// `CHECK (col IS NOT NULL)` constraints added in this file: (table, column, name).
+    not_null_checks: Vec<(Name, String, String)>,
+    /// Of those, validated: (table, column).
+    proven_not_null: Vec<(Name, String)>,
 }
 
 /// Lint parsed migrations. `prior` is the schema before the first file (may be empty).
@@ -379,7 +383,8 @@ fn check(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt) {
     }
     let Some(stmt) = s.parsed() else { return };
     let created = st.created.clone();
-    let existing = |n: &Name| cat.table(n).is_some() && !created.iter().any(|c| cat.name_eq(c, n));
+    // Like squawk: a table not created in this file is taken to exist (and hold rows).
+    let existing = |n: &Name| !created.iter().any(|c| cat.name_eq(c, n));
     match stmt {
         Statement::StartTransaction { .. } => {
             if st.in_tx {
@@ -521,8 +526,8 @@ fn check(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt) {
                     }
                 }
                 ObjectType::Index => {
-                    let text = s.text.to_ascii_uppercase();
-                    let conc = text.contains("CONCURRENTLY");
+                    // The parser lacks DROP INDEX CONCURRENTLY; the repair that reads it notes it.
+                    let conc = s.repairs.iter().any(|r| r.what.contains("CONCURRENTLY"));
                     if cx.pg() && !conc {
                         let list: Vec<String> = names.iter().map(|n| n.to_string()).collect();
                         cx.add("MIG002", span, format!("DROP INDEX {} without CONCURRENTLY takes ACCESS EXCLUSIVE on its table", list.join(", ")),
@@ -608,6 +613,30 @@ fn check(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt) {
             }
         }
         Statement::AlterTable(at) => alter_table(cx, b, st, s, at),
+        Statement::Vacuum(v) if cx.pg() && v.full => {
+            cx.add(
+                "MIG031",
+                span,
+                "VACUUM FULL rewrites the table under ACCESS EXCLUSIVE".into(),
+                "Use pg_repack.",
+                None,
+            );
+        }
+        Statement::CreateDomain(cd)
+            if cx.pg()
+                && cd
+                    .constraints
+                    .iter()
+                    .any(|c| matches!(c, TableConstraint::Check(_))) =>
+        {
+            cx.add(
+                "MIG033",
+                span,
+                format!("domain {} has a CHECK constraint", cd.name),
+                "Prefer table CHECK constraints.",
+                None,
+            );
+        }
         _ => {}
     }
 }
@@ -617,7 +646,7 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
     let span = &s.span;
     let t = b.name(&at.name);
     let table = cat.table(&t);
-    let existing = table.is_some() && !st.created.iter().any(|c| cat.name_eq(c, &t));
+    let existing = !st.created.iter().any(|c| cat.name_eq(c, &t));
     let pg = cx.pg();
     let mut is_heavy = false;
     for op in &at.operations {
@@ -713,6 +742,16 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
                 constraint,
                 not_valid,
             } => {
+                if let TableConstraint::Check(ck) = constraint
+                    && let ast::Expr::IsNotNull(inner) = strip_nested(&ck.expr)
+                    && let ast::Expr::Identifier(id) = strip_nested(inner)
+                {
+                    let cname = ck.name.as_ref().map(|n| b.ident(n)).unwrap_or_default();
+                    st.not_null_checks.push((t.clone(), b.ident(id), cname));
+                    if !*not_valid {
+                        st.proven_not_null.push((t.clone(), b.ident(id)));
+                    }
+                }
                 if !existing {
                     continue;
                 }
@@ -780,11 +819,20 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
                         None
                     }
                 });
-                if let Some(k) = kind {
+                let unique = table.is_some_and(|tb| {
+                    tb.uniques
+                        .iter()
+                        .any(|u| cat.ident_eq(&u.name, &name.value))
+                });
+                if !unique {
                     cx.add(
                         "MIG018",
                         span,
-                        format!("drops {k} {} of {t}", name.value),
+                        format!(
+                            "drops {} {} of {t}",
+                            kind.unwrap_or("constraint"),
+                            name.value
+                        ),
                         "Make sure the integrity it gave is no longer needed.",
                         None,
                     );
@@ -803,13 +851,7 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
                 }
             }
             AlterTableOperation::DropColumn { column_names, .. } => {
-                if !existing {
-                    continue;
-                }
-                is_heavy = true;
                 for c in column_names {
-                    cx.add("MIG015", span, format!("DROP COLUMN {}.{} deletes its data; clients still using it break", t, c.value),
-                        "Stop using the column in the application first, then drop it in a later release.", None);
                     let deps = dependents(cat, &t, Some(&cat_ident(b, c)));
                     if !deps.is_empty() {
                         cx.add(
@@ -820,6 +862,14 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
                             None,
                         );
                     }
+                }
+                if !existing {
+                    continue;
+                }
+                is_heavy = true;
+                for c in column_names {
+                    cx.add("MIG015", span, format!("DROP COLUMN {}.{} deletes its data; clients still using it break", t, c.value),
+                        "Stop using the column in the application first, then drop it in a later release.", None);
                 }
             }
             AlterTableOperation::RenameColumn {
@@ -875,6 +925,9 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
             }
             AlterTableOperation::AlterColumn { column_name, op } => {
                 if !existing {
+                    if let AlterColumnOperation::SetDataType { data_type, .. } = op {
+                        type_change(cx, b, span, &t, false, &column_name.value, data_type);
+                    }
                     continue;
                 }
                 is_heavy = true;
@@ -882,18 +935,23 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
                     AlterColumnOperation::SetNotNull if pg => {
                         let col = cat_ident(b, column_name);
                         // Exempt when a validated CHECK (col IS NOT NULL) already proves it (PG 12+).
-                        let proven = cx.o.version.at_least(12, 0)
-                            && table.is_some_and(|tb| {
-                                tb.checks.iter().any(|c| {
-                                    !c.not_valid
-                                        && d::view_mentions(&c.expr, &col)
-                                        && c.expr
-                                            .to_ascii_uppercase()
-                                            .replace(['(', ')'], "")
-                                            .trim()
-                                            .ends_with("IS NOT NULL")
-                                })
-                            });
+                        let in_file = st
+                            .proven_not_null
+                            .iter()
+                            .any(|(tn, c)| cat.name_eq(tn, &t) && cat.ident_eq(c, &col));
+                        let proven = cx.o.version.at_least(12, 0) && in_file
+                            || cx.o.version.at_least(12, 0)
+                                && table.is_some_and(|tb| {
+                                    tb.checks.iter().any(|c| {
+                                        !c.not_valid
+                                            && d::view_mentions(&c.expr, &col)
+                                            && c.expr
+                                                .to_ascii_uppercase()
+                                                .replace(['(', ')'], "")
+                                                .trim()
+                                                .ends_with("IS NOT NULL")
+                                    })
+                                });
                         if !proven {
                             let ck = format!("{}_{}_not_null", t.name, col);
                             cx.add("MIG008", span, format!("SET NOT NULL on {t}.{col} scans the table under ACCESS EXCLUSIVE"),
@@ -922,8 +980,8 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
                     _ => {}
                 }
             }
-            AlterTableOperation::DetachPartition { .. } if pg => {
-                if !s.text.to_ascii_uppercase().contains("CONCURRENTLY") {
+            AlterTableOperation::DetachPartitionOf { mode, .. } if pg => {
+                if !matches!(mode, Some(ast::DetachPartitionMode::Concurrently)) {
                     cx.add(
                         "MIG029",
                         span,
@@ -942,7 +1000,16 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
                     None,
                 );
             }
-            AlterTableOperation::ValidateConstraint { .. } => {}
+            AlterTableOperation::ValidateConstraint { name } => {
+                let n = b.ident(name);
+                let hits: Vec<(Name, String)> = st
+                    .not_null_checks
+                    .iter()
+                    .filter(|(tn, _, cn)| cat.name_eq(tn, &t) && cat.ident_eq(cn, &n))
+                    .map(|(tn, c, _)| (tn.clone(), c.clone()))
+                    .collect();
+                st.proven_not_null.extend(hits);
+            }
             _ => {
                 if existing {
                     is_heavy = true;
@@ -959,6 +1026,13 @@ fn alter_table(cx: &mut Ctx, b: &Builder, st: &mut FileState, s: &Stmt, at: &ast
     }
 }
 
+fn strip_nested(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Nested(x) => strip_nested(x),
+        _ => e,
+    }
+}
+
 fn cat_ident(b: &Builder, i: &ast::Ident) -> String {
     b.ident(i)
 }
@@ -972,15 +1046,28 @@ fn type_change(
     col: &str,
     dt: &ast::DataType,
 ) {
-    if !existing {
-        return;
-    }
     let cat = &b.cat;
     let new = crate::catalog::types::normalize(dt, cx.o.dialect);
     let old = cat
         .table(t)
         .and_then(|tb| tb.column(col))
         .map(|c| c.data_type.clone());
+    let deps: Vec<String> = dependents(cat, t, Some(col))
+        .into_iter()
+        .filter(|x| x.starts_with("view") || x.starts_with("function") || x.starts_with("trigger"))
+        .collect();
+    if !deps.is_empty() && old.as_ref().is_some_and(|o| !d::same_type(o, &new)) {
+        cx.add(
+            "MIG042",
+            span,
+            format!("{t}.{col} changes type but is used by {}", deps.join(", ")),
+            "Drop and recreate the dependents around the change.",
+            None,
+        );
+    }
+    if !existing {
+        return;
+    }
     let rewrite = match &old {
         Some(o) => !(d::same_type(o, &new) || cx.pg() && d::pg_no_rewrite(o, &new)),
         None => true,
@@ -1079,18 +1166,166 @@ pub fn lint_mode(req: &MigrateRequest, ctx: &ToolCtx) -> Result<super::MigrateRe
     })
 }
 
-/// Lint SQL text (tests, benches).
+/// Lint PostgreSQL text (tests, benches).
 pub fn lint_sql(text: &str, version: &str) -> Result<Vec<Finding>, KdError> {
+    lint_sql_with(text, version, false, None)
+}
+
+/// Lint PostgreSQL text with a prior schema and the tool's transaction wrapping.
+pub fn lint_sql_with(
+    text: &str,
+    version: &str,
+    wrapped: bool,
+    prior: Option<&str>,
+) -> Result<Vec<Finding>, KdError> {
     let parsed = sql::parse_text(
         text,
         DialectChoice::Postgres,
         &crate::limits::Limits::default(),
     )?;
+    let prior = match prior {
+        Some(p) => Some(crate::catalog::from_sql(p, DialectChoice::Postgres)?),
+        None => None,
+    };
     let o = LintOptions {
         dialect: Dialect::Postgres,
         version: Version::parse(version)?,
-        wrapped: false,
+        wrapped,
         disabled: vec![],
     };
-    Ok(lint(&parsed, None, &o).0)
+    Ok(lint(&parsed, prior.as_ref(), &o).0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(sql: &str, version: &str) -> Vec<String> {
+        lint_sql(sql, version)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+    }
+
+    /// Every MIG rule's documented bad example triggers it; its good example does not.
+    #[test]
+    fn rule_doc_examples() {
+        let mut failures = Vec::new();
+        for r in crate::rules::mig::DOCS.iter().filter(|r| r.family == "MIG") {
+            let prior = match r.id {
+                "MIG012" => Some("CREATE TABLE users (id bigint PRIMARY KEY, name varchar(50));"),
+                _ => None,
+            };
+            let lint_ids = |sql: &str| -> Vec<String> {
+                lint_sql_with(sql, "16", r.id == "MIG023", prior)
+                    .unwrap()
+                    .into_iter()
+                    .map(|f| f.id)
+                    .collect()
+            };
+            let bad = lint_ids(r.bad);
+            if !bad.iter().any(|i| i == r.id) && !matches!(r.id, "MIG010" | "MIG027") {
+                failures.push(format!("{}: bad example not flagged ({bad:?})", r.id));
+            }
+            let good = lint_ids(r.good);
+            if good.iter().any(|i| i == r.id) && !matches!(r.id, "MIG014" | "MIG015") {
+                failures.push(format!("{}: good example flagged", r.id));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn version_gates() {
+        let add_default = "ALTER TABLE t ADD COLUMN c int DEFAULT 0;";
+        assert!(ids(add_default, "10").contains(&"MIG010".to_string()));
+        assert!(!ids(add_default, "11").contains(&"MIG010".to_string()));
+        let volatile = "ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid();";
+        assert!(ids(volatile, "16").contains(&"MIG010".to_string()));
+        let add_value = "BEGIN;\nALTER TYPE s ADD VALUE 'x' AFTER 'a';\nCOMMIT;";
+        assert!(ids(add_value, "11").contains(&"MIG027".to_string()));
+        assert!(!ids(add_value, "12").contains(&"MIG027".to_string()));
+    }
+
+    #[test]
+    fn table_created_in_the_same_file_is_exempt() {
+        let sql = "CREATE TABLE t (id bigint PRIMARY KEY, a text);\nCREATE INDEX t_a ON t (a);\nALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a <> '');";
+        let got = ids(sql, "16");
+        assert!(
+            !got.iter()
+                .any(|i| i == "MIG001" || i == "MIG005" || i == "MIG021"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn timeouts_set_first_silence_the_timeout_rules() {
+        let sql = "SET lock_timeout = '5s';\nSET statement_timeout = '1min';\nALTER TABLE t ADD COLUMN c text;";
+        let got = ids(sql, "16");
+        assert!(
+            !got.iter().any(|i| i == "MIG021" || i == "MIG022"),
+            "{got:?}"
+        );
+        let got = ids("ALTER TABLE t ADD COLUMN c text;", "16");
+        assert!(got.iter().any(|i| i == "MIG021") && got.iter().any(|i| i == "MIG022"));
+    }
+
+    #[test]
+    fn model_aware_dependents() {
+        let sql = "CREATE TABLE u (id bigint PRIMARY KEY, email text, name text);\nCREATE VIEW v AS SELECT id, email FROM u;\nCREATE INDEX u_both ON u (name, email);\nALTER TABLE u DROP COLUMN email;";
+        let f = lint_sql(sql, "16").unwrap();
+        let dep = f.iter().find(|f| f.id == "MIG042").expect("MIG042");
+        assert!(
+            dep.message.contains("view v") && dep.message.contains("index u_both"),
+            "{}",
+            dep.message
+        );
+        assert_eq!(dep.span.as_ref().unwrap().start.line, 4);
+        // The table was created in this file, so the drop itself is not a lock/compat finding.
+        assert!(!f.iter().any(|f| f.id == "MIG015"));
+        let retype = "CREATE TABLE u (id bigint PRIMARY KEY, n int);\nCREATE VIEW v AS SELECT n FROM u;\n-- later\nALTER TABLE u ALTER COLUMN n TYPE bigint;";
+        assert!(ids(retype, "16").contains(&"MIG042".to_string()));
+    }
+
+    #[test]
+    fn binary_coercible_type_change_is_not_a_rewrite() {
+        let sql = "CREATE TABLE u (id bigint PRIMARY KEY, n varchar(10));\nCOMMIT;\nALTER TABLE u ALTER COLUMN n TYPE varchar(20);";
+        assert!(!ids(sql, "16").contains(&"MIG011".to_string()));
+        let sql = "ALTER TABLE u ALTER COLUMN n TYPE bigint;";
+        assert!(ids(sql, "16").contains(&"MIG011".to_string()));
+    }
+
+    #[test]
+    fn suppression_comments_apply() {
+        let sql =
+            "-- kd-dba: ignore MIG015 column unused since v3\nALTER TABLE u DROP COLUMN legacy;";
+        let got = ids(sql, "16");
+        assert!(
+            !got.contains(&"MIG015".to_string()) && !got.contains(&"META001".to_string()),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn fixes_are_parseable_sql() {
+        let f = lint_sql("CREATE INDEX i ON t (a);", "16").unwrap();
+        let fix = f
+            .iter()
+            .find(|f| f.id == "MIG001")
+            .and_then(|f| f.fix.clone())
+            .unwrap();
+        assert_eq!(fix.sql, "CREATE INDEX CONCURRENTLY i ON t(a);");
+        assert!(
+            sql::parse_text(
+                &fix.sql,
+                DialectChoice::Postgres,
+                &crate::limits::Limits::default()
+            )
+            .unwrap()
+            .stats
+            .failed
+                == 0
+        );
+    }
 }
