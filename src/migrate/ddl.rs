@@ -192,7 +192,19 @@ pub fn create_table(d: Dialect, t: &Table, with_fks: bool) -> String {
             && t.primary_key
                 .as_ref()
                 .is_some_and(|k| k.columns[0].eq_ignore_ascii_case(&c.name));
-        parts.push(column_def(d, c, inline));
+        // SQLite lets primary-key columns hold NULL unless declared NOT NULL (the model marks
+        // them NOT NULL the way the other engines see them).
+        let pk_col = d == Dialect::Sqlite
+            && t.primary_key
+                .as_ref()
+                .is_some_and(|k| k.columns.iter().any(|x| x.eq_ignore_ascii_case(&c.name)));
+        if pk_col && !c.nullable {
+            let mut c2 = c.clone();
+            c2.nullable = true;
+            parts.push(column_def(d, &c2, inline));
+        } else {
+            parts.push(column_def(d, c, inline));
+        }
     }
     if let Some(pk) = &t.primary_key
         && !sqlite_autoinc_pk

@@ -578,9 +578,18 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
     };
     let mut drop_views: Vec<&View> = Vec::new();
     for v in &oc.views {
+        // PostgreSQL expands `*` when the view is created: a view selecting `*` from a table
+        // whose columns change must be created again to see them.
+        let star = v.definition.contains('*');
         let reads_changed = v.depends_on.iter().any(|dep| {
             removed.iter().any(|t| oc.name_eq(&t.name, dep))
                 || is_rebuilt(dep)
+                || star
+                    && common.iter().any(|(a, b)| {
+                        oc.name_eq(&a.name, dep)
+                            && (a.columns.len() != b.columns.len()
+                                || b.columns.iter().any(|c| a.column(&c.name).is_none()))
+                    })
                 || changed_cols
                     .iter()
                     .any(|(t, c)| oc.name_eq(t, dep) && view_mentions(&v.definition, c))
@@ -605,6 +614,20 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
         drop_views.extend(more);
     }
+
+    let explicit = |i: &&Index| i.origin == IndexOrigin::Explicit && i.inherited_from.is_none();
+    // Views to create (new, or dropped above), and whether an index sits on one of them.
+    let create_views: Vec<&View> = nc
+        .views
+        .iter()
+        .filter(|v| {
+            oc.view(&v.name).is_none() || drop_views.iter().any(|x| oc.name_eq(&x.name, &v.name))
+        })
+        .collect();
+    let on_view = |n: &Name| {
+        create_views.iter().any(|v| nc.name_eq(&v.name, n))
+            || drop_views.iter().any(|v| oc.name_eq(&v.name, n))
+    };
 
     // Triggers by definition.
     let trig_text = |s: Side, t: &crate::catalog::Trigger| {
@@ -639,7 +662,20 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
                     kind: "drop_foreign_key",
                     object: f.name.clone(),
                     summary: format!("drop foreign key {} on {}", f.name, a.name),
-                    up: vec![drop_constraint(d, &a.name, &f.name, "FOREIGN KEY")],
+                    up: {
+                        let mut v = vec![drop_constraint(d, &a.name, &f.name, "FOREIGN KEY")];
+                        let kept = mysql_fk_index(nc, &a.name, &f.columns).is_some();
+                        if let Some(ix) = mysql_fk_index(oc, &a.name, &f.columns)
+                            && !kept
+                        {
+                            v.push(format!(
+                                "ALTER TABLE {} DROP INDEX {}",
+                                qn(d, &a.name),
+                                q(d, &ix)
+                            ));
+                        }
+                        v
+                    },
                     down: add_fk_safe(&out, &a.name, f, false).0,
                     lock: out.pg().then_some("SHARE ROW EXCLUSIVE"),
                     hazards: if refd_gone {
@@ -680,7 +716,15 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
             object: v.name.to_string(),
             summary: format!("drop view {}", v.name),
             up: vec![ddl::drop_view(d, v)],
-            down: vec![ddl::create_view(d, v)],
+            down: {
+                let mut down = vec![ddl::create_view(d, v)];
+                down.extend(
+                    oc.indexes_of(&v.name)
+                        .filter(explicit)
+                        .map(|ix| ddl::create_index(d, ix, false)),
+                );
+                down
+            },
             hazards: if v.materialized {
                 vec![hazard(
                     plan::UNTRACKED,
@@ -693,9 +737,11 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         });
     }
     // Indexes (explicit ones; key-backed indexes go with their constraints).
-    let explicit = |i: &&Index| i.origin == IndexOrigin::Explicit && i.inherited_from.is_none();
     for ix in oc.indexes.iter().filter(explicit) {
-        if removed.iter().any(|r| oc.name_eq(&r.name, &ix.table)) || is_rebuilt(&ix.table) {
+        if removed.iter().any(|r| oc.name_eq(&r.name, &ix.table))
+            || is_rebuilt(&ix.table)
+            || on_view(&ix.table)
+        {
             continue;
         }
         let same = nc
@@ -989,6 +1035,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
                 }
                 let fresh = is_new(&b.name);
                 let (up, validate) = add_fk_safe(&out, &b.name, f, !fresh);
+                let fk_index = mysql_fk_index(nc, &b.name, &f.columns);
                 push_two_phase(
                     &mut out,
                     "add_foreign_key",
@@ -998,13 +1045,28 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
                     validate,
                     "foreign key",
                 );
+                // MySQL creates an index for a foreign key no index covers, and keeps it when
+                // the key is dropped: the down drops it too.
+                if let Some(ix) = fk_index
+                    && let Some(step) = out
+                        .steps
+                        .iter_mut()
+                        .rev()
+                        .find(|s| s.kind == "add_foreign_key")
+                {
+                    step.down.push(format!(
+                        "ALTER TABLE {} DROP INDEX {}",
+                        qn(d, &b.name),
+                        q(d, &ix)
+                    ));
+                }
             }
         }
     }
 
-    // 6. Indexes created.
+    // 6. Indexes created (those of materialized views come with the view).
     for ix in nc.indexes.iter().filter(explicit) {
-        if is_rebuilt(&ix.table) {
+        if is_rebuilt(&ix.table) || on_view(&ix.table) {
             continue;
         }
         let same = oc
@@ -1052,14 +1114,6 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
         out.push(s);
     }
-    // Views, dependencies first.
-    let create_views: Vec<&View> = nc
-        .views
-        .iter()
-        .filter(|v| {
-            oc.view(&v.name).is_none() || drop_views.iter().any(|x| oc.name_eq(&x.name, &v.name))
-        })
-        .collect();
     for v in view_order(nc, &create_views) {
         out.push(S {
             kind: if v.materialized {
@@ -1069,7 +1123,15 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
             },
             object: v.name.to_string(),
             summary: format!("create view {}", v.name),
-            up: vec![ddl::create_view(d, v)],
+            up: {
+                let mut up = vec![ddl::create_view(d, v)];
+                up.extend(
+                    nc.indexes_of(&v.name)
+                        .filter(explicit)
+                        .map(|ix| ddl::create_index(d, ix, false)),
+                );
+                up
+            },
             down: vec![ddl::drop_view(d, v)],
             ..S::default()
         });
@@ -1231,6 +1293,22 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         rename_candidates: candidates,
         notes: out.notes,
     })
+}
+
+/// The index MySQL created implicitly for a foreign key on `cols`, if the model has one.
+fn mysql_fk_index(cat: &Catalog, t: &Name, cols: &[String]) -> Option<String> {
+    if cat.dialect != Dialect::Mysql {
+        return None;
+    }
+    cat.indexes_of(t)
+        .find(|i| {
+            i.origin == IndexOrigin::ForeignKey
+                && i.columns().is_some_and(|c| {
+                    c.len() == cols.len()
+                        && c.iter().zip(cols).all(|(a, b)| a.eq_ignore_ascii_case(b))
+                })
+        })
+        .map(|i| i.name.clone())
 }
 
 fn or_replace(text: &str) -> String {
