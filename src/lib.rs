@@ -18,6 +18,7 @@ pub mod input;
 pub mod inspect;
 pub mod limits;
 pub mod mcp;
+pub mod migrate;
 pub mod optimize;
 pub mod query;
 pub mod render;

@@ -67,6 +67,8 @@ pub enum Command {
     Index(Box<crate::advise::cli::IndexArgs>),
     /// Find why queries are slow or wrong and rewrite them; N+1 patterns in a query log.
     Optimize(Box<crate::optimize::cli::OptimizeArgs>),
+    /// Diff two schemas into safe migrations, or lint migration files.
+    Migrate(Box<crate::migrate::cli::MigrateArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -290,6 +292,7 @@ pub fn run(cli: Cli) -> i32 {
         },
         Command::Index(a) => crate::advise::cli::run(a, &limits),
         Command::Optimize(a) => crate::optimize::cli::run(a, &limits),
+        Command::Migrate(a) => crate::migrate::cli::run(a, &limits),
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

@@ -98,5 +98,14 @@ pub fn all() -> Vec<ToolDef> {
             true,
             crate::optimize::run,
         ),
+        typed(
+            "KD-db-migrate",
+            "Schema diff to safe migrations; migration lint",
+            "diff: from/to DDL or migration folders → ordered steps with up/down, hazards, lock-safe forms (CONCURRENTLY, NOT VALID+VALIDATE, timeouts; MySQL ALGORITHM/LOCK; SQLite rebuild) as sql, golang-migrate, sqlx, flyway, liquibase or alembic files. lint: MIG rules over migration files.",
+            "migrate/report.md",
+            json!({"from": {"sql": "CREATE TABLE users (id bigint PRIMARY KEY);"}, "to": {"sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL DEFAULT '');"}, "dialect": "postgres", "format": "flyway"}),
+            true,
+            crate::migrate::migrate,
+        ),
     ]
 }

@@ -7,6 +7,7 @@
 //! (migration safety), PLN (EXPLAIN plans), GEN (generator hazards), NAM (naming), SEC
 //! (security), META (the tool itself). IDs are never reused or renumbered.
 
+pub mod mig;
 pub mod pln;
 pub mod qry;
 pub mod suppress;
@@ -66,6 +67,7 @@ pub fn all() -> Vec<&'static RuleDoc> {
     v.extend(crate::advise::rules::DOCS.iter().copied());
     v.extend(qry::DOCS.iter().copied());
     v.extend(pln::DOCS.iter().copied());
+    v.extend(mig::DOCS.iter());
     v.sort_by(|a, b| a.id.cmp(b.id));
     v
 }
