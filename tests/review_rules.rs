@@ -486,3 +486,52 @@ fn cli_exit_codes_json_normalize_rule_docs_and_mcp_call() {
     assert!(text.contains("SCH008") && text.contains("SCH010"), "{text}");
     assert!(!text.contains("\"SCH011\""), "info filtered out: {text}");
 }
+
+#[test]
+fn the_review_runs_the_index_advisors_existing_index_rules() {
+    let sql = "CREATE TABLE t (id bigint PRIMARY KEY, a int, b int);\n\
+               CREATE INDEX t_a ON t (a);\n\
+               CREATE INDEX t_a_again ON t (a);\n\
+               CREATE INDEX t_ab ON t (a, b);\n\
+               CREATE UNIQUE INDEX t_id ON t (id);\n";
+    let opts = Options::default();
+    let report = review::review_sources(
+        &[Source::file("idx.sql", sql.to_string())],
+        DialectChoice::Postgres,
+        &opts,
+        &Limits::default(),
+    )
+    .expect("review");
+    let ids: Vec<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
+    for id in ["IDX001", "IDX002", "IDX003"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let clean = review::review_sources(
+        &[Source::file(
+            "idx.sql",
+            "CREATE TABLE t (id bigint PRIMARY KEY, a int, b int);\nCREATE INDEX t_ab ON t (a, b);\n"
+                .to_string(),
+        )],
+        DialectChoice::Postgres,
+        &opts,
+        &Limits::default(),
+    )
+    .expect("review");
+    assert!(
+        !clean
+            .findings
+            .iter()
+            .any(|f| ["IDX001", "IDX002", "IDX003"].contains(&f.id.as_str())),
+        "{:?}",
+        clean.findings
+    );
+    let own = review::rule_docs()
+        .iter()
+        .filter(|d| d.dialects.is_empty() || d.dialects.contains(&"postgres"))
+        .count();
+    assert_eq!(
+        report.rules_run,
+        own + 3,
+        "IDX001-IDX003 count as rules run"
+    );
+}

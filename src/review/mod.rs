@@ -218,12 +218,18 @@ fn rule_applies(d: &RuleDoc, dialect: Dialect) -> bool {
     d.dialects.is_empty() || d.dialects.contains(&dialect.as_str())
 }
 
+/// The index advisor's rules about existing indexes that a schema review runs too.
+const EXISTING_INDEX_RULES: [&str; 3] = ["IDX001", "IDX002", "IDX003"];
+
 /// Run every rule over a parsed input and its catalog; unsuppressed, unfiltered findings.
 pub fn analyze(parsed: &ParsedSql, cat: &Catalog, version: Option<Version>) -> Vec<Finding> {
     let mut ctx = Ctx::new(parsed, cat, version);
     schema::check(&mut ctx);
     other::check(&mut ctx);
     let mut out = ctx.out;
+    // IDX001–IDX003 (duplicate, left-prefix redundant, unique index duplicating the key) live
+    // with the index advisor, which also turns them into DROP suggestions.
+    out.extend(crate::advise::existing::findings(cat, cat.dialect));
     out.sort_by_key(|f| f.sort_key());
     out
 }
@@ -260,6 +266,12 @@ pub fn review_parsed(parsed: &ParsedSql, cat: &Catalog, opts: &Options) -> Revie
     by_rule.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
     let rules_run = docs::DOCS
         .iter()
+        .chain(
+            crate::advise::rules::DOCS
+                .iter()
+                .copied()
+                .filter(|d| EXISTING_INDEX_RULES.contains(&d.id)),
+        )
         .filter(|d| rule_applies(d, cat.dialect))
         .filter(|d| {
             !opts
