@@ -123,7 +123,7 @@ pub fn run(a: &IndexArgs, limits: &Limits) -> Result<(), KdError> {
     let req = request(a)?;
     let report = index(&req, None, limits)?;
     if a.sql {
-        print!("{}", report.migration);
+        crate::cli::out(&report.migration);
         return Ok(());
     }
     crate::cli::emit(&report, a.json, "index/index.md")
