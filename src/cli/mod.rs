@@ -63,6 +63,8 @@ pub enum Command {
     Tune(Box<crate::tune::cli::TuneArgs>),
     /// Find why queries are slow or wrong and rewrite them; N+1 patterns in a query log.
     Optimize(Box<crate::optimize::cli::OptimizeArgs>),
+    /// Read an EXPLAIN plan: findings with actions and a plan table.
+    Explain(Box<crate::explain::cli::ExplainArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -266,6 +268,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Backup(a) => crate::backup::cli::run(a, &limits),
         Command::Tune(a) => crate::tune::cli::run(a, &limits),
         Command::Optimize(a) => crate::optimize::cli::run(a, &limits),
+        Command::Explain(a) => crate::explain::cli::run(a, &limits),
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

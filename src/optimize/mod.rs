@@ -44,10 +44,13 @@ pub struct OptimizeRequest {
     pub log: Option<String>,
     #[serde(default)]
     pub log_path: Option<String>,
+    /// plain|pgss_csv|pgss_json|mysql_slow (default: detected)
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub log_format: Option<LogFormat>,
-    /// DDL text and/or files / migrations folder
+    /// {sql: DDL, paths: [files or migrations folder]}
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub schema: Option<SqlInput>,
     /// {tables:[{table,rows}], columns:[{table,column,null_frac,n_distinct}]}
     #[serde(default)]
@@ -102,6 +105,7 @@ pub struct OptimizeReport {
     pub dialect: Dialect,
     pub dialect_reason: String,
     pub schema_tables: usize,
+    #[schemars(with = "serde_json::Value")]
     pub summary: OptimizeSummary,
     /// Per statement: sql, findings, rewrites, index_candidates, explain, model.
     #[schemars(with = "Vec<serde_json::Value>")]
@@ -113,6 +117,7 @@ pub struct OptimizeReport {
     #[schemars(with = "Vec<serde_json::Value>")]
     pub n_plus_one: Vec<NPlusOne>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub log_format: Option<LogFormat>,
     pub assumptions: Vec<String>,
 }
