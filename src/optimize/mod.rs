@@ -215,6 +215,8 @@ pub fn optimize(
     let mut number = 0usize;
     let log_source = parsed_log.as_ref().map(|_| all.len() - 1);
     let mut log_entry = 0usize;
+    let mut seen_shapes: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     for st in &parsed.statements {
         if st.source < n_schema {
             continue;
@@ -227,7 +229,18 @@ pub fn optimize(
             (Some(ls), Some(l)) if st.source == ls => {
                 let e = l.entries.get(log_entry);
                 log_entry += 1;
-                (e.and_then(|e| e.calls), e.and_then(|e| e.mean_ms))
+                // One report per statement shape of the log; its calls add up.
+                let (fp, _) = log::fingerprint(ast);
+                if let Some(&qi) = seen_shapes.get(&fp) {
+                    let q: &mut QueryReport = &mut queries[qi];
+                    q.calls = Some(q.calls.unwrap_or(1.0) + e.and_then(|e| e.calls).unwrap_or(1.0));
+                    continue;
+                }
+                seen_shapes.insert(fp, queries.len());
+                (
+                    e.and_then(|e| e.calls).or(Some(1.0)),
+                    e.and_then(|e| e.mean_ms),
+                )
             }
             _ => (None, None),
         };
@@ -298,7 +311,7 @@ pub fn optimize(
         });
     }
     let n_plus_one = match &parsed_log {
-        Some(l) => log::n_plus_one(l, dialect, limits),
+        Some(l) => log::n_plus_one(l, dialect, env.catalog),
         None => Vec::new(),
     };
     for n in &n_plus_one {
