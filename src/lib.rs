@@ -12,6 +12,7 @@ pub mod cli;
 pub mod design;
 pub mod erd;
 pub mod error;
+pub mod explain;
 pub mod findings;
 pub mod hook;
 pub mod input;

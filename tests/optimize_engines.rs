@@ -264,3 +264,66 @@ fn mariadb_rewrites_return_the_same_rows() {
         assert!(out.contains("query_block"), "{out}");
     }
 }
+
+#[test]
+fn postgres_n_plus_one_batches_return_the_same_rows() {
+    let Some(pg) = common::postgres() else { return };
+    let db = pg.fresh_db("opt_nplus1");
+    db.load(PG_SCHEMA).unwrap();
+    db.load(PG_DATA).unwrap();
+    let ids: Vec<i64> = (1..=12).map(|i| i * 37).collect();
+    let log: String = ids
+        .iter()
+        .map(|i| format!("SELECT id, total FROM orders WHERE user_id = {i};\n"))
+        .collect();
+    let r = optimize(
+        &OptimizeRequest {
+            log: Some(log.clone()),
+            schema: Some(SqlInput {
+                sql: Some(PG_SCHEMA.into()),
+                paths: vec![],
+            }),
+            dialect: DialectChoice::Postgres,
+            ..Default::default()
+        },
+        &Limits::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.n_plus_one.len(), 1);
+    let n = &r.n_plus_one[0];
+    assert_eq!(n.calls_saved, Some(11.0));
+    // The N statements of the log, together, give the rows of the one batched statement.
+    let individual = sorted(log.lines().flat_map(|q| db.rows(q)).collect());
+    let batched = sorted(db.rows(&format!("{};", n.batched.as_ref().unwrap())));
+    assert!(
+        !batched.is_empty() && individual == batched,
+        "{} vs {} rows",
+        individual.len(),
+        batched.len()
+    );
+    let arr = format!(
+        "ARRAY[{}]::bigint[]",
+        ids.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let param = n.batched_param.as_ref().unwrap().replace("$1", &arr);
+    assert_eq!(sorted(db.rows(&format!("{param};"))), batched);
+    // The json_agg form: one row per parent, as many child rows in the arrays as the loop read.
+    let join = n
+        .batched_join
+        .as_ref()
+        .expect("json_agg form with a schema")
+        .replace("$1", &arr);
+    let per_parent = db.rows(&format!(
+        "SELECT id, json_array_length(orders) FROM ({join}) s;"
+    ));
+    assert_eq!(per_parent.len(), ids.len());
+    let total: usize = per_parent
+        .iter()
+        .map(|r| r[1].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(total, batched.len());
+}

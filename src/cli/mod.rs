@@ -69,6 +69,8 @@ pub enum Command {
     Optimize(Box<crate::optimize::cli::OptimizeArgs>),
     /// Diff two schemas into safe migrations, or lint migration files.
     Migrate(Box<crate::migrate::cli::MigrateArgs>),
+    /// Read an EXPLAIN plan: findings with actions and a plan table.
+    Explain(Box<crate::explain::cli::ExplainArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -293,6 +295,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Index(a) => crate::advise::cli::run(a, &limits),
         Command::Optimize(a) => crate::optimize::cli::run(a, &limits),
         Command::Migrate(a) => crate::migrate::cli::run(a, &limits),
+        Command::Explain(a) => crate::explain::cli::run(a, &limits),
         Command::Call(a) => call(a, limits),
         Command::Schema(a) => crate::design::cli::run(a, &limits),
         Command::Tools(a) => {

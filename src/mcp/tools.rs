@@ -107,5 +107,14 @@ pub fn all() -> Vec<ToolDef> {
             true,
             crate::migrate::migrate,
         ),
+        typed(
+            "KD-db-explain",
+            "Read an EXPLAIN plan",
+            "PostgreSQL EXPLAIN JSON/text (ANALYZE, BUFFERS, psql framing), MySQL/MariaDB FORMAT=JSON, SQLite EXPLAIN QUERY PLAN: PLN findings with actions, plan table (time, rows est vs actual, loops, buffers); optional query and schema.",
+            "explain/explain.md",
+            json!({"plan": "Seq Scan on orders  (cost=0.00..1693.00 rows=10 width=8) (actual time=0.02..9.1 rows=50 loops=1)\n  Filter: (customer_id = 42)\n  Rows Removed by Filter: 99950", "dialect": "postgres"}),
+            true,
+            crate::explain::run,
+        ),
     ]
 }

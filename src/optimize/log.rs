@@ -68,6 +68,9 @@ pub struct NPlusOne {
     /// The batched statement with one array parameter (PostgreSQL).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batched_param: Option<String>,
+    /// With a schema: the parent rows and their children in one query (PostgreSQL json_agg).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batched_join: Option<String>,
     /// Calls saved by running the batched statement instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calls_saved: Option<f64>,
@@ -430,7 +433,11 @@ pub const MIN_REPEATS: usize = 3;
 pub const PGSS_MIN_CALLS: f64 = 1000.0;
 
 /// Find N+1 groups in a log.
-pub fn n_plus_one(log: &ParsedLog, d: Dialect, _limits: &Limits) -> Vec<NPlusOne> {
+pub fn n_plus_one(
+    log: &ParsedLog,
+    d: Dialect,
+    cat: Option<&crate::catalog::Catalog>,
+) -> Vec<NPlusOne> {
     struct G {
         count: usize,
         calls: f64,
@@ -523,7 +530,15 @@ pub fn n_plus_one(log: &ParsedLog, d: Dialect, _limits: &Limits) -> Vec<NPlusOne
                 sql: b.clone(),
             });
         }
+        let batched_join = if d == Dialect::Postgres {
+            column
+                .as_deref()
+                .and_then(|c| json_agg_join(&g.first, c, cat))
+        } else {
+            None
+        };
         out.push(NPlusOne {
+            batched_join,
             fingerprint: fp.clone(),
             calls: g.calls,
             distinct_values: g.values.len(),
@@ -537,6 +552,54 @@ pub fn n_plus_one(log: &ParsedLog, d: Dialect, _limits: &Limits) -> Vec<NPlusOne
         });
     }
     out
+}
+
+/// `SELECT ... FROM child WHERE fk = ?` → the parents with their children as one JSON array.
+fn json_agg_join(
+    first: &Statement,
+    column: &str,
+    cat: Option<&crate::catalog::Catalog>,
+) -> Option<String> {
+    let cat = cat?;
+    let Statement::Query(q) = first else {
+        return None;
+    };
+    let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+        return None;
+    };
+    if sel.from.len() != 1 || !sel.from[0].joins.is_empty() {
+        return None;
+    }
+    let ast::TableFactor::Table { name, .. } = &sel.from[0].relation else {
+        return None;
+    };
+    let child = cat.find_table(&crate::query::object_name(name).to_lowercase())?;
+    let col = column.rsplit('.').next()?.to_lowercase();
+    let fk = child
+        .foreign_keys
+        .iter()
+        .find(|fk| fk.columns.len() == 1 && fk.columns[0].eq_ignore_ascii_case(&col))?;
+    let parent = cat.table(&fk.ref_table)?;
+    let pk = &fk.ref_columns[0];
+    let is_pk = parent
+        .primary_key
+        .as_ref()
+        .is_some_and(|k| k.columns.len() == 1 && k.columns[0].eq_ignore_ascii_case(pk));
+    if !is_pk {
+        return None;
+    }
+    Some(format!(
+        "SELECT p.*, COALESCE(json_agg(c ORDER BY c.{cpk}) FILTER (WHERE c.{col} IS NOT NULL), '[]') AS {child_name} FROM {pt} AS p LEFT JOIN {ct} AS c ON c.{col} = p.{pk} WHERE p.{pk} = ANY($1) GROUP BY p.{pk}",
+        cpk = child
+            .primary_key
+            .as_ref()
+            .and_then(|k| k.columns.first())
+            .cloned()
+            .unwrap_or_else(|| col.clone()),
+        child_name = child.name.name,
+        pt = parent.name,
+        ct = child.name,
+    ))
 }
 
 fn has_param_equality(s: &Statement) -> bool {

@@ -44,10 +44,13 @@ pub struct OptimizeRequest {
     pub log: Option<String>,
     #[serde(default)]
     pub log_path: Option<String>,
+    /// plain|pgss_csv|pgss_json|mysql_slow (default: detected)
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub log_format: Option<LogFormat>,
-    /// DDL text and/or files / migrations folder
+    /// {sql: DDL, paths: [files or migrations folder]}
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub schema: Option<SqlInput>,
     /// {tables:[{table,rows}], columns:[{table,column,null_frac,n_distinct}]}
     #[serde(default)]
@@ -102,6 +105,7 @@ pub struct OptimizeReport {
     pub dialect: Dialect,
     pub dialect_reason: String,
     pub schema_tables: usize,
+    #[schemars(with = "serde_json::Value")]
     pub summary: OptimizeSummary,
     /// Per statement: sql, findings, rewrites, index_candidates, explain, model.
     #[schemars(with = "Vec<serde_json::Value>")]
@@ -113,6 +117,7 @@ pub struct OptimizeReport {
     #[schemars(with = "Vec<serde_json::Value>")]
     pub n_plus_one: Vec<NPlusOne>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub log_format: Option<LogFormat>,
     pub assumptions: Vec<String>,
 }
@@ -210,6 +215,8 @@ pub fn optimize(
     let mut number = 0usize;
     let log_source = parsed_log.as_ref().map(|_| all.len() - 1);
     let mut log_entry = 0usize;
+    let mut seen_shapes: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     for st in &parsed.statements {
         if st.source < n_schema {
             continue;
@@ -222,7 +229,18 @@ pub fn optimize(
             (Some(ls), Some(l)) if st.source == ls => {
                 let e = l.entries.get(log_entry);
                 log_entry += 1;
-                (e.and_then(|e| e.calls), e.and_then(|e| e.mean_ms))
+                // One report per statement shape of the log; its calls add up.
+                let (fp, _) = log::fingerprint(ast);
+                if let Some(&qi) = seen_shapes.get(&fp) {
+                    let q: &mut QueryReport = &mut queries[qi];
+                    q.calls = Some(q.calls.unwrap_or(1.0) + e.and_then(|e| e.calls).unwrap_or(1.0));
+                    continue;
+                }
+                seen_shapes.insert(fp, queries.len());
+                (
+                    e.and_then(|e| e.calls).or(Some(1.0)),
+                    e.and_then(|e| e.mean_ms),
+                )
             }
             _ => (None, None),
         };
@@ -293,7 +311,7 @@ pub fn optimize(
         });
     }
     let n_plus_one = match &parsed_log {
-        Some(l) => log::n_plus_one(l, dialect, limits),
+        Some(l) => log::n_plus_one(l, dialect, env.catalog),
         None => Vec::new(),
     };
     for n in &n_plus_one {

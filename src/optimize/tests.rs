@@ -151,6 +151,9 @@ fn n_plus_one_from_a_plain_log() {
     );
     assert!(n.batched_param.as_ref().unwrap().contains("= ANY($1)"));
     assert_eq!(r.summary.calls_saved, 19.0);
+    // One report per statement shape, with the calls summed.
+    assert_eq!(r.queries.len(), 2);
+    assert_eq!(r.queries[1].calls, Some(20.0));
 }
 
 #[test]
@@ -160,7 +163,7 @@ fn log_formats() {
     assert_eq!(l.format, LogFormat::PgssCsv);
     assert_eq!(l.entries.len(), 2);
     assert_eq!(l.entries[0].calls, Some(50000.0));
-    let n = log::n_plus_one(&l, Dialect::Postgres, &Limits::default());
+    let n = log::n_plus_one(&l, Dialect::Postgres, None);
     assert_eq!(n.len(), 1);
     assert!(n[0].batched_param.as_ref().unwrap().contains("ANY($1)"));
 
