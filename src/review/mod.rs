@@ -336,3 +336,44 @@ pub fn review(req: ReviewRequest, ctx: &ToolCtx) -> Result<ReviewReport, KdError
     ctx.progress(2.0, Some(2.0), "reviewed");
     Ok(rep)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_quoting() {
+        assert_eq!(
+            Version::parse("9.6").unwrap(),
+            Version { major: 9, minor: 6 }
+        );
+        assert_eq!(Version::parse("16").unwrap().major, 16);
+        assert_eq!(Version::parse("8.0.36").unwrap().minor, 0);
+        assert!(Version::parse("x").is_err());
+        assert_eq!(quote(Dialect::Postgres, "orders"), "orders");
+        assert_eq!(quote(Dialect::Postgres, "user"), "\"user\"");
+        assert_eq!(quote(Dialect::Postgres, "OrderLines"), "\"OrderLines\"");
+        assert_eq!(quote(Dialect::Mysql, "OrderLines"), "OrderLines");
+        assert_eq!(quote(Dialect::Mysql, "order"), "`order`");
+        assert_eq!(
+            qualified(Dialect::Postgres, &Name::new("blog", "posts")),
+            "blog.posts"
+        );
+        assert_eq!(
+            qualified(Dialect::Postgres, &Name::new("public", "posts")),
+            "posts"
+        );
+    }
+
+    #[test]
+    fn every_rule_has_a_doc_and_fixture_text() {
+        for d in docs::DOCS {
+            assert!(crate::rules::find(d.id).is_some());
+            assert!(
+                d.bad.contains("CREATE") || d.bad.contains("GRANT"),
+                "{}",
+                d.id
+            );
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! SCH: schema design rules, computed from the catalog (tables, columns, types, keys, indexes).
 
 use super::Ctx;
-use super::words::{singular_forms, split_words};
+use super::words::split_words;
 use crate::catalog::{Catalog, Column, ForeignKey, Index, Table, TableKind, TypeFamily};
 use crate::sql::Dialect;
 
@@ -304,13 +304,15 @@ fn fk_type_mismatch(cx: &mut Ctx, t: &Table, fk: &ForeignKey) {
     }
 }
 
-/// Tables a `<x>_id` column may point at.
+/// Tables a `<x>_id` column may point at: named `x`, `xs`, `xes` or (`xy`) `xies`. The
+/// candidate names are built once per column, so the scan over tables does not allocate.
 fn implied_target<'a>(cat: &'a Catalog, t: &Table, stem: &str) -> Option<&'a Table> {
+    let mut names = vec![stem.to_string(), format!("{stem}s"), format!("{stem}es")];
+    if let Some(s) = stem.strip_suffix('y') {
+        names.push(format!("{s}ies"));
+    }
     design_tables(cat).find(|o| {
-        !cat.name_eq(&o.name, &t.name)
-            && singular_forms(&o.name.name)
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(stem))
+        names.iter().any(|n| o.name.name.eq_ignore_ascii_case(n)) && !cat.name_eq(&o.name, &t.name)
     })
 }
 
