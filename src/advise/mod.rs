@@ -660,6 +660,56 @@ pub fn index(
             }
         }
     }
+    // Existing B-trees the recommended ones make left-prefix redundant (IDX002).
+    if let Some(c) = &cat {
+        for (i, ix) in c.indexes.iter().enumerate() {
+            if ix.origin != IndexOrigin::Explicit
+                || ix.unique
+                || ix.predicate.is_some()
+                || ix.inherited_from.is_some()
+                || !ix.method.eq_ignore_ascii_case("btree")
+                || drops.iter().any(|d| d.index == ix.name)
+            {
+                continue;
+            }
+            let old = &shapes[i];
+            let wider = sel.chosen.iter().map(|ch| &shapes[ch.shape]).find(|n| {
+                n.method == "btree"
+                    && n.predicate.is_none()
+                    && n.table.to_string() == old.table.to_string()
+                    && n.keys.len() > old.keys.len()
+                    && old.keys.iter().zip(&n.keys).all(|(a, b)| {
+                        plan::norm(&a.expr) == plan::norm(&b.expr) && a.desc == b.desc
+                    })
+            });
+            if let Some(n) = wider {
+                let sql = ddl::drop_existing(c, dialect, ix);
+                let mut f = rules::IDX002.finding(
+                    format!(
+                        "index {} on {} becomes a left prefix of the recommended {}",
+                        ix.name, ix.table, n.name
+                    ),
+                    ix.span.clone(),
+                    format!(
+                        "Once {} exists it serves every search on {}'s keys; drop {} after creating it.",
+                        n.name, ix.name, ix.name
+                    ),
+                );
+                f.fix = Some(Fix {
+                    title: format!("drop {} after creating {}", ix.name, n.name),
+                    sql: sql.clone(),
+                });
+                findings.push(f);
+                drops.push(DropSuggestion {
+                    index: ix.name.clone(),
+                    table: ix.table.to_string(),
+                    rule: "IDX002".into(),
+                    reason: format!("left prefix of the recommended {}", n.name),
+                    sql,
+                });
+            }
+        }
+    }
     for d in &drops {
         migration.push_str(&d.sql);
         migration.push('\n');
