@@ -1,6 +1,6 @@
 //! `KD-db-index` against the real engines:
 //!
-//! * PostgreSQL: a schema with 50,000 orders and 20,000 users of generated data, ANALYZEd; the
+//! * PostgreSQL: a schema with 50,000 orders and 20,000 users of generated data,
 //!   VACUUM ANALYZEd (a steady state: the visibility map set, as autovacuum leaves it); the
 //!   statistics are read back from pg_class/pg_stats and given to the advisor in pg_stats shape.
 //!   Every recommended CREATE INDEX (CONCURRENTLY, with prerequisites) executes; after it, EXPLAIN

@@ -790,6 +790,9 @@ pub fn index(
     if dialect == Dialect::Postgres && !recs.is_empty() {
         notes.push("CREATE INDEX CONCURRENTLY cannot run inside a transaction block: run the statements one by one (migration tools: disable the per-migration transaction).".into());
     }
+    if dialect == Dialect::Generic {
+        notes.push("The dialect could not be told from the SQL: statements are plain CREATE/DROP INDEX without engine features (no CONCURRENTLY, INCLUDE, partial or online DDL); pass `dialect` (postgres, mysql or sqlite).".into());
+    }
     if dialect == Dialect::Sqlite {
         notes.push("SQLite: no INCLUDE, no GIN, no online DDL; LIKE 'abc%' only uses an index on a COLLATE NOCASE column (or with PRAGMA case_sensitive_like), so no index is proposed for it.".into());
     }
