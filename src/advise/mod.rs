@@ -209,6 +209,10 @@ pub struct IndexReport {
     pub migration: String,
 }
 
+fn c_in(c: &str, list: &[String]) -> bool {
+    list.iter().any(|x| x.eq_ignore_ascii_case(c))
+}
+
 fn round(x: f64) -> f64 {
     if x.abs() >= 100.0 {
         x.round()
@@ -254,7 +258,15 @@ pub fn index(
     let mut source = if req.queries.is_empty() {
         String::new()
     } else {
-        format!("{} queries", req.queries.len())
+        format!(
+            "{} {}",
+            req.queries.len(),
+            if req.queries.len() == 1 {
+                "query"
+            } else {
+                "queries"
+            }
+        )
     };
     let mut log_text = req.log.clone().unwrap_or_default();
     if let Some(p) = &req.log_path {
@@ -575,13 +587,22 @@ pub fn index(
         });
         findings.push(f);
         if !c.hot_blocked.is_empty() {
+            // Point at the first UPDATE that assigns one of those columns.
+            let upd_span = queries
+                .iter()
+                .find(|q| {
+                    q.writes.iter().any(|w| {
+                        w.table == s.table && w.columns.iter().any(|col| c_in(col, &c.hot_blocked))
+                    })
+                })
+                .and_then(|q| q.span.clone());
             findings.push(rules::IDX008.finding(
                 format!(
                     "{} indexes {}, which the workload updates: those updates stop being HOT",
                     s.name,
                     c.hot_blocked.join(", ")
                 ),
-                None,
+                upd_span,
                 "The write cost includes the lost HOT updates; the index was still worth it for this workload. Watch n_tup_hot_upd in pg_stat_user_tables after creating it.",
             ));
         }
@@ -1104,7 +1125,11 @@ CREATE INDEX orders_note_idx ON orders (note);";
             "{:#?}",
             rep.recommendations
         );
-        assert!(rep.findings.iter().any(|f| f.id == "IDX008"));
+        assert!(
+            rep.findings
+                .iter()
+                .any(|f| f.id == "IDX008" && f.span.is_some())
+        );
         assert!(rep.assumptions.iter().any(|a| a.contains("100000 rows")));
     }
 
