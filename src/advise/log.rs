@@ -27,7 +27,46 @@ pub fn read_log(text: &str) -> Result<(Vec<Entry>, &'static str), KdError> {
     {
         return read_csv(t).map(|e| (e, "pg_stat_statements CSV"));
     }
+    if t.contains("# Query_time:") {
+        return Ok((read_slow(t), "MySQL slow log"));
+    }
     Ok((read_plain(t), "SQL log"))
+}
+
+/// MySQL/MariaDB slow query log: `# Time:` / `# User@Host:` / `# Query_time:` comment lines,
+/// `SET timestamp=...;` and `use db;` lines, then the statement. The server's header lines
+/// before the first entry are skipped.
+fn read_slow(t: &str) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut started = false;
+    for line in t.lines() {
+        let l = line.trim_start();
+        if l.starts_with("# ") || l.starts_with("#\t") {
+            started = true;
+            if !cur.trim().is_empty() {
+                out.push(Entry {
+                    sql: std::mem::take(&mut cur),
+                    calls: 1.0,
+                });
+            }
+            cur.clear();
+            continue;
+        }
+        let lower = l.to_ascii_lowercase();
+        if !started || lower.starts_with("set timestamp=") || lower.starts_with("use ") {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+    }
+    if !cur.trim().is_empty() {
+        out.push(Entry {
+            sql: cur,
+            calls: 1.0,
+        });
+    }
+    merge(out)
 }
 
 fn merge(entries: Vec<Entry>) -> Vec<Entry> {
@@ -251,6 +290,16 @@ mod tests {
             }]
         );
         assert!(read_log(r#"[{"calls":1}]"#).is_err());
+    }
+
+    #[test]
+    fn mysql_slow_log() {
+        let t = "/usr/sbin/mariadbd, Version: 10.11.6-MariaDB-log. started with:\nTcp port: 3306\nTime Id Command Argument\n# Time: 241124 10:00:00\n# User@Host: app[app] @ localhost []\n# Query_time: 2.5  Lock_time: 0.0\nSET timestamp=1732442400;\nSELECT id FROM posts\n WHERE author_id = 17;\n# Time: 241124 10:00:01\n# Query_time: 2.4\nuse shop;\nSET timestamp=1732442401;\nSELECT id FROM posts\n WHERE author_id = 17;\n";
+        let (e, kind) = read_log(t).unwrap();
+        assert_eq!(kind, "MySQL slow log");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].calls, 2.0);
+        assert!(e[0].sql.contains("author_id = 17"));
     }
 
     #[test]

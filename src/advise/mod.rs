@@ -209,6 +209,10 @@ pub struct IndexReport {
     pub migration: String,
 }
 
+fn c_in(c: &str, list: &[String]) -> bool {
+    list.iter().any(|x| x.eq_ignore_ascii_case(c))
+}
+
 fn round(x: f64) -> f64 {
     if x.abs() >= 100.0 {
         x.round()
@@ -254,7 +258,15 @@ pub fn index(
     let mut source = if req.queries.is_empty() {
         String::new()
     } else {
-        format!("{} queries", req.queries.len())
+        format!(
+            "{} {}",
+            req.queries.len(),
+            if req.queries.len() == 1 {
+                "query"
+            } else {
+                "queries"
+            }
+        )
     };
     let mut log_text = req.log.clone().unwrap_or_default();
     if let Some(p) = &req.log_path {
@@ -575,13 +587,22 @@ pub fn index(
         });
         findings.push(f);
         if !c.hot_blocked.is_empty() {
+            // Point at the first UPDATE that assigns one of those columns.
+            let upd_span = queries
+                .iter()
+                .find(|q| {
+                    q.writes.iter().any(|w| {
+                        w.table == s.table && w.columns.iter().any(|col| c_in(col, &c.hot_blocked))
+                    })
+                })
+                .and_then(|q| q.span.clone());
             findings.push(rules::IDX008.finding(
                 format!(
                     "{} indexes {}, which the workload updates: those updates stop being HOT",
                     s.name,
                     c.hot_blocked.join(", ")
                 ),
-                None,
+                upd_span,
                 "The write cost includes the lost HOT updates; the index was still worth it for this workload. Watch n_tup_hot_upd in pg_stat_user_tables after creating it.",
             ));
         }
@@ -657,6 +678,56 @@ pub fn index(
                     });
                 }
                 findings.push(f);
+            }
+        }
+    }
+    // Existing B-trees the recommended ones make left-prefix redundant (IDX002).
+    if let Some(c) = &cat {
+        for (i, ix) in c.indexes.iter().enumerate() {
+            if ix.origin != IndexOrigin::Explicit
+                || ix.unique
+                || ix.predicate.is_some()
+                || ix.inherited_from.is_some()
+                || !ix.method.eq_ignore_ascii_case("btree")
+                || drops.iter().any(|d| d.index == ix.name)
+            {
+                continue;
+            }
+            let old = &shapes[i];
+            let wider = sel.chosen.iter().map(|ch| &shapes[ch.shape]).find(|n| {
+                n.method == "btree"
+                    && n.predicate.is_none()
+                    && n.table.to_string() == old.table.to_string()
+                    && n.keys.len() > old.keys.len()
+                    && old.keys.iter().zip(&n.keys).all(|(a, b)| {
+                        plan::norm(&a.expr) == plan::norm(&b.expr) && a.desc == b.desc
+                    })
+            });
+            if let Some(n) = wider {
+                let sql = ddl::drop_existing(c, dialect, ix);
+                let mut f = rules::IDX002.finding(
+                    format!(
+                        "index {} on {} becomes a left prefix of the recommended {}",
+                        ix.name, ix.table, n.name
+                    ),
+                    ix.span.clone(),
+                    format!(
+                        "Once {} exists it serves every search on {}'s keys; drop {} after creating it.",
+                        n.name, ix.name, ix.name
+                    ),
+                );
+                f.fix = Some(Fix {
+                    title: format!("drop {} after creating {}", ix.name, n.name),
+                    sql: sql.clone(),
+                });
+                findings.push(f);
+                drops.push(DropSuggestion {
+                    index: ix.name.clone(),
+                    table: ix.table.to_string(),
+                    rule: "IDX002".into(),
+                    reason: format!("left prefix of the recommended {}", n.name),
+                    sql,
+                });
             }
         }
     }
@@ -739,6 +810,9 @@ pub fn index(
     not_taken.truncate(20);
     if dialect == Dialect::Postgres && !recs.is_empty() {
         notes.push("CREATE INDEX CONCURRENTLY cannot run inside a transaction block: run the statements one by one (migration tools: disable the per-migration transaction).".into());
+    }
+    if dialect == Dialect::Generic {
+        notes.push("The dialect could not be told from the SQL: statements are plain CREATE/DROP INDEX without engine features (no CONCURRENTLY, INCLUDE, partial or online DDL); pass `dialect` (postgres, mysql or sqlite).".into());
     }
     if dialect == Dialect::Sqlite {
         notes.push("SQLite: no INCLUDE, no GIN, no online DDL; LIKE 'abc%' only uses an index on a COLLATE NOCASE column (or with PRAGMA case_sensitive_like), so no index is proposed for it.".into());
@@ -1051,7 +1125,11 @@ CREATE INDEX orders_note_idx ON orders (note);";
             "{:#?}",
             rep.recommendations
         );
-        assert!(rep.findings.iter().any(|f| f.id == "IDX008"));
+        assert!(
+            rep.findings
+                .iter()
+                .any(|f| f.id == "IDX008" && f.span.is_some())
+        );
         assert!(rep.assumptions.iter().any(|a| a.contains("100000 rows")));
     }
 

@@ -8,7 +8,7 @@ use crate::sql::Dialect;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Rows assumed for a table without statistics.
 pub const DEFAULT_ROWS: f64 = 100_000.0;
@@ -59,6 +59,10 @@ pub struct Estimator<'a> {
     pub dialect: Dialect,
     assumed: RefCell<BTreeMap<&'static str, String>>,
     rows_assumed: RefCell<BTreeSet<String>>,
+    /// Catalog tables by their exact name (the workload model resolves names to these).
+    tables: HashMap<Name, &'a Table>,
+    rows_cache: RefCell<HashMap<Name, f64>>,
+    pages_cache: RefCell<HashMap<Name, f64>>,
 }
 
 fn bare(s: &str) -> &str {
@@ -73,6 +77,11 @@ impl<'a> Estimator<'a> {
             dialect,
             assumed: RefCell::new(BTreeMap::new()),
             rows_assumed: RefCell::new(BTreeSet::new()),
+            tables: cat
+                .map(|c| c.tables.iter().map(|t| (t.name.clone(), t)).collect())
+                .unwrap_or_default(),
+            rows_cache: RefCell::new(HashMap::new()),
+            pages_cache: RefCell::new(HashMap::new()),
         }
     }
 
@@ -103,10 +112,22 @@ impl<'a> Estimator<'a> {
     }
 
     pub fn table(&self, t: &Name) -> Option<&'a Table> {
+        if let Some(x) = self.tables.get(t) {
+            return Some(x);
+        }
         self.cat.and_then(|c| c.table(t))
     }
 
     pub fn rows(&self, t: &Name) -> f64 {
+        if let Some(r) = self.rows_cache.borrow().get(t) {
+            return *r;
+        }
+        let r = self.rows_uncached(t);
+        self.rows_cache.borrow_mut().insert(t.clone(), r);
+        r
+    }
+
+    fn rows_uncached(&self, t: &Name) -> f64 {
         if let Some(s) = self
             .stats
             .tables
@@ -266,6 +287,11 @@ impl<'a> Estimator<'a> {
     }
 
     pub fn pages(&self, t: &Name) -> f64 {
-        (self.rows(t) * self.row_width(t) / 8192.0).max(1.0)
+        if let Some(p) = self.pages_cache.borrow().get(t) {
+            return *p;
+        }
+        let p = (self.rows(t) * self.row_width(t) / 8192.0).max(1.0);
+        self.pages_cache.borrow_mut().insert(t.clone(), p);
+        p
     }
 }
