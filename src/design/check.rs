@@ -1,9 +1,8 @@
 //! The review of a designed schema, as ONE call: [`review`]. It runs every rule of
 //! `KD-db-review` ([`crate::review`]) on the catalog parsed back from the emitted DDL: errors and
-//! warnings are problems (a designed schema must have none), infos are listed as notes. The
-//! redundant-index check below stays until the index capability's IDX001–IDX003 are merged.
+//! warnings are problems (a designed schema must have none), infos are listed as notes.
 
-use crate::catalog::{Catalog, IndexOrigin};
+use crate::catalog::Catalog;
 use crate::findings::Severity;
 use crate::sql::ParsedSql;
 use schemars::JsonSchema;
@@ -45,6 +44,9 @@ const PASSED: &[(&str, &str)] = &[
     ("SCH010", "no 32-bit generated keys"),
     ("SCH012", "timestamps carry a time zone"),
     ("SEC001", "no plaintext password column"),
+    ("IDX001", "no duplicate index"),
+    ("IDX002", "no index that is a leading part of another"),
+    ("IDX003", "no unique index repeating the primary key"),
 ];
 
 /// Review a schema given as its parsed DDL and catalog.
@@ -82,38 +84,6 @@ pub fn review(parsed: &ParsedSql, cat: &Catalog) -> DesignReview {
         if !rep.findings.iter().any(|f| f.id == *id) {
             r.passed.push(format!("{text} ({id})"));
         }
-    }
-    // Redundant indexes: an index whose keys are a leading part of another's, same predicate.
-    let mut redundant = Vec::new();
-    for a in &cat.indexes {
-        if a.unique || a.method != "btree" || a.origin != IndexOrigin::Explicit {
-            continue;
-        }
-        for b in &cat.indexes {
-            if std::ptr::eq(a, b) || !cat.name_eq(&a.table, &b.table) || b.method != "btree" {
-                continue;
-            }
-            if a.predicate == b.predicate
-                && b.keys.len() >= a.keys.len()
-                && a.keys.iter().zip(&b.keys).all(|(x, y)| {
-                    x.column.is_some()
-                        && x.column == y.column
-                        && x.descending == y.descending
-                        && x.opclass == y.opclass
-                })
-                && (b.keys.len() > a.keys.len() || b.unique || a.name > b.name)
-            {
-                redundant.push(format!("{} (covered by {})", a.name, b.name));
-                break;
-            }
-        }
-    }
-    if redundant.is_empty() {
-        r.passed
-            .push(format!("no redundant index among {}", cat.indexes.len()));
-    } else {
-        r.problems
-            .push(format!("redundant indexes: {}", redundant.join(", ")));
     }
     r
 }
