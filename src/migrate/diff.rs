@@ -62,20 +62,20 @@ impl Version {
     }
 }
 
-/// A rename, from a hint or inferred.
+// A rename, from a hint or inferred.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Rename {
-    /// `table` or `column`.
+    // `table` or `column`.
     pub kind: String,
-    /// Table name (for columns: the table, after table renames).
+    // Table name (for columns: the table, after table renames).
     pub table: String,
     pub from: String,
     pub to: String,
-    /// 1.0 for hints; lower for inferred candidates.
+    // 1.0 for hints; lower for inferred candidates.
     pub confidence: f64,
-    /// The hint that applies it (`--rename ...`).
+    // The hint that applies it (`--rename ...`).
     pub hint: String,
-    /// Why it was inferred.
+    // Why it was inferred.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reason: String,
 }
@@ -102,11 +102,11 @@ pub struct Side<'a> {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DiffResult {
     pub steps: Vec<Step>,
-    /// Renames applied from hints.
+    // Renames applied from hints.
     pub renames: Vec<Rename>,
-    /// Renames the diff suspects but did not apply (shown as drop + add in the steps).
+    // Renames the diff suspects but did not apply (shown as drop + add in the steps).
     pub rename_candidates: Vec<Rename>,
-    /// What the diff could not express (reported, never silently dropped).
+    // What the diff could not express (reported, never silently dropped).
     pub notes: Vec<String>,
 }
 
