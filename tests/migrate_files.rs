@@ -311,3 +311,23 @@ fn alembic_revision_compiles_and_runs_under_alembic() {
     assert_eq!(after, old, "after alembic downgrade");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn kd_db_migrate_stays_small_in_tools_list() {
+    let tools = kd_dba::mcp::tools::all();
+    let t = tools
+        .iter()
+        .find(|t| t.name == "KD-db-migrate")
+        .expect("KD-db-migrate");
+    let bytes = serde_json::to_vec(&serde_json::json!({
+        "name": t.name, "title": t.title, "description": t.description,
+        "inputSchema": *t.input_schema, "outputSchema": *t.output_schema,
+    }))
+    .unwrap()
+    .len();
+    println!("KD-db-migrate in tools/list: {bytes} bytes");
+    assert!(
+        bytes <= 5 * 1024,
+        "KD-db-migrate takes {bytes} bytes of tools/list"
+    );
+}

@@ -62,20 +62,20 @@ impl Version {
     }
 }
 
-/// A rename, from a hint or inferred.
+// A rename, from a hint or inferred.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Rename {
-    /// `table` or `column`.
+    // `table` or `column`.
     pub kind: String,
-    /// Table name (for columns: the table, after table renames).
+    // Table name (for columns: the table, after table renames).
     pub table: String,
     pub from: String,
     pub to: String,
-    /// 1.0 for hints; lower for inferred candidates.
+    // 1.0 for hints; lower for inferred candidates.
     pub confidence: f64,
-    /// The hint that applies it (`--rename ...`).
+    // The hint that applies it (`--rename ...`).
     pub hint: String,
-    /// Why it was inferred.
+    // Why it was inferred.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reason: String,
 }
@@ -102,11 +102,11 @@ pub struct Side<'a> {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DiffResult {
     pub steps: Vec<Step>,
-    /// Renames applied from hints.
+    // Renames applied from hints.
     pub renames: Vec<Rename>,
-    /// Renames the diff suspects but did not apply (shown as drop + add in the steps).
+    // Renames the diff suspects but did not apply (shown as drop + add in the steps).
     pub rename_candidates: Vec<Rename>,
-    /// What the diff could not express (reported, never silently dropped).
+    // What the diff could not express (reported, never silently dropped).
     pub notes: Vec<String>,
 }
 
@@ -1287,6 +1287,25 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
     }
 
+    // Drop steps of suspected column renames say so.
+    for c in candidates.iter().filter(|c| c.kind == "column") {
+        let object = format!("{}.{}", c.table, c.from);
+        if let Some(step) = out
+            .steps
+            .iter_mut()
+            .find(|s| s.kind == "drop_column" && s.object == object)
+        {
+            step.hazards.push(hazard(
+                plan::POSSIBLE_RENAME,
+                format!(
+                    "{object} looks renamed to {} ({}% sure); pass the rename hint `{}` to keep the data",
+                    c.to,
+                    (c.confidence * 100.0).round(),
+                    c.hint
+                ),
+            ));
+        }
+    }
     Ok(DiffResult {
         steps: out.steps,
         renames,
@@ -2536,8 +2555,14 @@ fn infer_renames(
                         .is_some_and(|x| same_type(&x.data_type, &c.data_type))
                 })
                 .count();
-            let conf = same as f64 / n as f64;
-            if conf >= 0.8 {
+            // Or the same column types in the same order (columns renamed too).
+            let positional = r.columns.len() == a.columns.len()
+                && r.columns
+                    .iter()
+                    .zip(&a.columns)
+                    .all(|(x, y)| same_type(&x.data_type, &y.data_type));
+            let conf = (same as f64 / n as f64).max(if positional { 0.75 } else { 0.0 });
+            if conf >= 0.75 {
                 out.push(Rename {
                     kind: "table".into(),
                     table: a.name.to_string(),
@@ -2589,4 +2614,140 @@ fn infer_renames(
     }
     let _ = (oc, nc);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::migrate::diff_sql;
+    use crate::sql::DialectChoice;
+
+    fn kinds(from: &str, to: &str, v: Option<&str>) -> Vec<String> {
+        diff_sql(from, to, DialectChoice::Postgres, v, &[])
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s.kind.clone())
+            .collect()
+    }
+
+    #[test]
+    fn identical_schemas_give_no_steps() {
+        let s =
+            "CREATE TABLE a (id bigint PRIMARY KEY, b text);\nCREATE INDEX a_b ON a (lower(b));";
+        assert!(kinds(s, s, None).is_empty());
+    }
+
+    #[test]
+    fn referenced_tables_first_and_fks_after_tables() {
+        let to = "CREATE TABLE c (id bigint PRIMARY KEY, b_id bigint REFERENCES b (id));\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint REFERENCES a (id));\nCREATE TABLE a (id bigint PRIMARY KEY);";
+        let r = diff_sql("", to, DialectChoice::Postgres, None, &[]).unwrap();
+        let order: Vec<&str> = r.steps.iter().map(|s| s.object.as_str()).collect();
+        let pos = |x: &str| order.iter().position(|o| *o == x).unwrap();
+        assert!(pos("a") < pos("b") && pos("b") < pos("c"), "{order:?}");
+        let first_fk = r
+            .steps
+            .iter()
+            .position(|s| s.kind == "add_foreign_key")
+            .unwrap();
+        assert!(
+            r.steps[..first_fk]
+                .iter()
+                .filter(|s| s.kind == "create_table")
+                .count()
+                == 3
+        );
+    }
+
+    #[test]
+    fn fks_are_dropped_before_their_tables() {
+        let from = "CREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint REFERENCES a (id));";
+        let to = "CREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);";
+        let k = kinds(from, to, None);
+        let fk = k.iter().position(|x| x == "drop_foreign_key").unwrap();
+        let t = k.iter().position(|x| x == "drop_table").unwrap();
+        assert!(fk < t, "{k:?}");
+    }
+
+    #[test]
+    fn pg_version_decides_rewrites_and_not_null() {
+        let from = "CREATE TABLE a (id bigint PRIMARY KEY, n text);";
+        let to = "CREATE TABLE a (id bigint PRIMARY KEY, n text NOT NULL, d int DEFAULT 0);";
+        let r16 = diff_sql(from, to, DialectChoice::Postgres, Some("16"), &[]).unwrap();
+        let r10 = diff_sql(from, to, DialectChoice::Postgres, Some("10"), &[]).unwrap();
+        let rewrites = |r: &crate::migrate::MigrateReport| {
+            r.steps
+                .iter()
+                .flat_map(|s| &s.hazards)
+                .filter(|h| h.kind == "rewrites_table")
+                .count()
+        };
+        assert_eq!(rewrites(&r16), 0);
+        assert_eq!(rewrites(&r10), 1);
+        // 12+: NOT NULL through a validated check; 10: plain SET NOT NULL.
+        assert!(r16.steps.iter().any(|s| s.kind == "validate_constraint"));
+        assert!(!r10.steps.iter().any(|s| s.kind == "validate_constraint"));
+    }
+
+    #[test]
+    fn renames_from_hints_and_inferred_candidates() {
+        let from = "CREATE TABLE people (id bigint PRIMARY KEY, fullname text);";
+        let to = "CREATE TABLE persons (id bigint PRIMARY KEY, full_name text);";
+        let r = diff_sql(from, to, DialectChoice::Postgres, None, &[]).unwrap();
+        assert!(
+            r.rename_candidates
+                .iter()
+                .any(|c| c.kind == "table" && c.from == "people" && c.to == "persons")
+        );
+        assert!(
+            r.steps
+                .iter()
+                .any(|s| s.kind == "drop_table" && s.hazards.iter().any(|h| h.id == "GEN011"))
+        );
+        let r = diff_sql(
+            from,
+            to,
+            DialectChoice::Postgres,
+            None,
+            &["people=persons", "persons.fullname=full_name"],
+        )
+        .unwrap();
+        let k: Vec<&str> = r.steps.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(k, ["rename_table", "rename_column", "rename_constraint"]);
+        assert!(r.steps.iter().all(|s| s.irreversible.is_none()));
+        let bad =
+            diff_sql(from, to, DialectChoice::Postgres, None, &["nosuch=persons"]).unwrap_err();
+        assert!(bad.to_string().contains("no table `nosuch`"), "{bad}");
+    }
+
+    #[test]
+    fn mysql_online_ddl_clauses() {
+        let from = "CREATE TABLE a (id bigint NOT NULL PRIMARY KEY, n varchar(10));";
+        let to = "CREATE TABLE a (id bigint NOT NULL PRIMARY KEY, n varchar(20), m int);\nCREATE INDEX a_m ON a (m);";
+        let r = diff_sql(from, to, DialectChoice::Mysql, Some("8.0"), &[]).unwrap();
+        let up = r.up_sql;
+        assert!(
+            up.contains("ADD COLUMN m int, ALGORITHM=INSTANT")
+                || up.contains("ADD COLUMN m INT, ALGORITHM=INSTANT"),
+            "{up}"
+        );
+        assert!(up.contains("ALGORITHM=COPY, LOCK=SHARED"), "{up}");
+        assert!(
+            up.contains("ADD INDEX a_m (m), ALGORITHM=INPLACE, LOCK=NONE"),
+            "{up}"
+        );
+    }
+
+    #[test]
+    fn sqlite_rebuild_when_alter_cannot() {
+        let from = "CREATE TABLE a (id INTEGER PRIMARY KEY, n TEXT);";
+        let to = "CREATE TABLE a (id INTEGER PRIMARY KEY, n TEXT NOT NULL);";
+        let r = diff_sql(from, to, DialectChoice::Sqlite, None, &[]).unwrap();
+        let k: Vec<&str> = r.steps.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(k, ["pragma", "rebuild_table", "pragma"]);
+        assert!(
+            r.up_sql.contains("INSERT INTO \"_kd_new_a\""),
+            "{}",
+            r.up_sql
+        );
+    }
 }

@@ -18,20 +18,20 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
-    /// `NNN_name.up.sql` / `NNN_name.down.sql`.
+    // `NNN_name.up.sql` / `NNN_name.down.sql`.
     #[default]
     #[serde(alias = "plain")]
     Sql,
-    /// `000001_name.up.sql` / `.down.sql` (`migrate create -seq -digits 6`).
+    // `000001_name.up.sql` / `.down.sql` (`migrate create -seq -digits 6`).
     #[serde(alias = "golang_migrate", alias = "migrate")]
     GolangMigrate,
-    /// `<timestamp>_name.up.sql` / `.down.sql`, `-- no-transaction` where needed.
+    // `<timestamp>_name.up.sql` / `.down.sql`, `-- no-transaction` where needed.
     Sqlx,
-    /// `V<n>__name.sql`, `U<n>__name.sql`, `.sql.conf` for non-transactional versions.
+    // `V<n>__name.sql`, `U<n>__name.sql`, `.sql.conf` for non-transactional versions.
     Flyway,
-    /// One formatted-SQL changelog, a changeset per step.
+    // One formatted-SQL changelog, a changeset per step.
     Liquibase,
-    /// One Alembic revision file.
+    // One Alembic revision file.
     Alembic,
 }
 

@@ -40,57 +40,51 @@ pub enum Mode {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MigrateRequest {
-    /// diff (default when from/to given) or lint
     #[serde(default)]
     pub mode: Option<Mode>,
-    /// Current schema: DDL and/or paths (a migrations folder is replayed)
+    /// Current schema (empty: new database)
     #[serde(default)]
     pub from: Option<SqlInput>,
     /// Target schema
     #[serde(default)]
     pub to: Option<SqlInput>,
-    /// Lint: migrations to check (paths or sql)
+    /// Lint: migrations to check
     #[serde(default)]
     pub files: Option<SqlInput>,
-    /// Lint: schema before these migrations (for model-aware rules)
+    /// Lint: schema before them
     #[serde(default)]
     pub schema: Option<SqlInput>,
     #[serde(default)]
     pub dialect: DialectChoice,
-    /// mariadb (online DDL clauses) instead of mysql
     #[serde(default)]
     pub mariadb: bool,
-    /// Engine version, e.g. 16, 11, 8.0, 10.11
+    /// e.g. 16, 8.0, 10.11
     #[serde(default)]
     pub version: Option<String>,
-    /// Renames: old_table=new_table, table.old_col=new_col
+    /// old_table=new_table, table.old_col=new_col
     #[serde(default)]
     pub renames: Vec<String>,
-    /// sql, golang-migrate, sqlx, flyway, liquibase, alembic
     #[serde(default)]
     pub format: Option<Format>,
-    /// Migration name
     #[serde(default)]
     pub name: Option<String>,
-    /// Existing migrations folder (numbering continues after it)
+    /// Migrations folder to number after
     #[serde(default)]
     pub existing: Option<String>,
-    /// Liquibase changeset author
     #[serde(default)]
     pub author: Option<String>,
-    /// lock_timeout (default 5s)
+    /// default 5s
     #[serde(default)]
     pub lock_timeout: Option<String>,
-    /// statement_timeout (default 15min)
+    /// default 15min
     #[serde(default)]
     pub statement_timeout: Option<String>,
-    /// Unix time for sqlx versions / Alembic dates (default now)
+    /// Unix time (default now)
     #[serde(default)]
     pub created: Option<u64>,
-    /// Lint: the tool wraps each file in a transaction (default true)
+    /// Lint: tool wraps files in transactions
     #[serde(default)]
     pub wrapped: Option<bool>,
-    /// Lint: rule IDs or slugs to skip
     #[serde(default)]
     pub disable: Vec<String>,
 }
@@ -108,12 +102,16 @@ pub struct Counts {
 pub struct MigrateReport {
     pub mode: Mode,
     pub dialect: Dialect,
+    #[schemars(with = "serde_json::Value")]
     pub version: Version,
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub steps: Vec<Step>,
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub renames: Vec<Rename>,
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub rename_candidates: Vec<Rename>,
     pub notes: Vec<String>,
-    /// Whole up / down scripts for the engine's CLI (psql, mariadb, sqlite3).
+    // Whole up / down scripts for the engine's CLI (psql, mariadb, sqlite3).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub up_sql: String,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -121,10 +119,13 @@ pub struct MigrateReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<Format>,
     pub files: Vec<GenFile>,
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub findings: Vec<Finding>,
-    /// Lint: statements checked and files read.
+    // Lint: statements checked and files read.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub lint_stats: Option<lint::LintStats>,
+    #[schemars(with = "serde_json::Value")]
     pub counts: Counts,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub written_to: Option<String>,

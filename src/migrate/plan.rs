@@ -7,45 +7,45 @@ use crate::sql::Dialect;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-/// A hazard of one step (GEN rules, after pg-schema-diff's hazard types).
+// A hazard of one step (GEN rules, after pg-schema-diff's hazard types).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Hazard {
-    /// GEN rule ID.
+    // GEN rule ID.
     pub id: String,
-    /// `deletes_data`, `access_exclusive_lock`, `share_lock`, `share_row_exclusive_lock`,
-    /// `index_build`, `index_dropped`, `rewrites_table`, `may_fail_on_data`, `possible_rename`,
-    /// `untracked_dependencies`.
+    // `deletes_data`, `access_exclusive_lock`, `share_lock`, `share_row_exclusive_lock`,
+    // `index_build`, `index_dropped`, `rewrites_table`, `may_fail_on_data`, `possible_rename`,
+    // `untracked_dependencies`.
     pub kind: String,
     pub message: String,
 }
 
-/// One step of the plan.
+// One step of the plan.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Step {
-    /// 1-based position in the plan.
+    // 1-based position in the plan.
     pub n: usize,
-    /// What it does: `create_table`, `add_column`, `alter_column_type`, `add_foreign_key`, ...
+    // What it does: `create_table`, `add_column`, `alter_column_type`, `add_foreign_key`, ...
     pub kind: String,
-    /// The object it changes (`orders`, `orders.total`, `orders_user_id_fkey`).
+    // The object it changes (`orders`, `orders.total`, `orders_user_id_fkey`).
     pub object: String,
-    /// One line for people.
+    // One line for people.
     pub summary: String,
-    /// Statements, without trailing semicolons.
+    // Statements, without trailing semicolons.
     pub up: Vec<String>,
-    /// Statements that undo `up`, in order.
+    // Statements that undo `up`, in order.
     pub down: Vec<String>,
-    /// `false`: `up` must run outside a transaction block (CREATE INDEX CONCURRENTLY ...).
+    // `false`: `up` must run outside a transaction block (CREATE INDEX CONCURRENTLY ...).
     pub transactional: bool,
-    /// `false`: `down` must run outside a transaction block.
+    // `false`: `down` must run outside a transaction block.
     pub down_transactional: bool,
-    /// Runs in a transaction of its own (VALIDATE CONSTRAINT: the lock the NOT VALID step took
-    /// must be released first, or validating without blocking writes gains nothing).
+    // Runs in a transaction of its own (VALIDATE CONSTRAINT: the lock the NOT VALID step took
+    // must be released first, or validating without blocking writes gains nothing).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub separate: bool,
-    /// Why `down` cannot bring the data back, when it cannot.
+    // Why `down` cannot bring the data back, when it cannot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub irreversible: Option<String>,
-    /// The lock `up` takes on the table, when it takes one.
+    // The lock `up` takes on the table, when it takes one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lock: Option<String>,
     pub hazards: Vec<Hazard>,

@@ -91,11 +91,7 @@ pub static DOCS: &[RuleDoc] = &[
         "ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total >= 0);",
         "ALTER TABLE orders ADD CONSTRAINT total_positive CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT total_positive;",
         ["postgres"],
-        [
-            "squawk:constraint-missing-not-valid",
-            "squawk:adding-check-constraint",
-            "atlas:PG305"
-        ]
+        ["squawk:constraint-missing-not-valid", "atlas:PG305"]
     ),
     rule!(
         "MIG006",
@@ -263,7 +259,11 @@ pub static DOCS: &[RuleDoc] = &[
         "DROP SCHEMA reporting CASCADE;",
         "-- do it by hand, after a backup",
         [],
-        ["squawk:ban-drop-database", "atlas:DS101"]
+        [
+            "squawk:ban-drop-database",
+            "squawk:ban-drop-schema",
+            "atlas:DS101"
+        ]
     ),
     rule!(
         "MIG018",
@@ -275,7 +275,12 @@ pub static DOCS: &[RuleDoc] = &[
         "ALTER TABLE orders DROP CONSTRAINT orders_user_fk;",
         "-- replace it first, then drop the old one",
         [],
-        ["atlas:CD101", "atlas:CD102", "atlas:CD103"]
+        [
+            "squawk:ban-drop-constraint",
+            "atlas:CD101",
+            "atlas:CD102",
+            "atlas:CD103"
+        ]
     ),
     rule!(
         "MIG019",
@@ -311,11 +316,7 @@ pub static DOCS: &[RuleDoc] = &[
         "ALTER TABLE orders ADD COLUMN note text;",
         "SET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;",
         ["postgres"],
-        [
-            "squawk:require-lock-timeout",
-            "squawk:require-timeout-settings",
-            "MP004"
-        ]
+        ["squawk:require-lock-timeout", "MP004"]
     ),
     rule!(
         "MIG022",
@@ -327,10 +328,7 @@ pub static DOCS: &[RuleDoc] = &[
         "ALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);",
         "SET statement_timeout = '15min';\nALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);",
         ["postgres"],
-        [
-            "squawk:require-statement-timeout",
-            "squawk:require-timeout-settings"
-        ]
+        ["squawk:require-statement-timeout"]
     ),
     rule!(
         "MIG023",
@@ -454,6 +452,7 @@ pub static DOCS: &[RuleDoc] = &[
         "-- add a plain column, backfill in batches, keep it in sync with a trigger",
         ["postgres"],
         [
+            "squawk:adding-field-with-default",
             "atlas:PG309",
             "atlas:PG310",
             "strong_migrations:add_column_generated_stored"
@@ -541,7 +540,7 @@ pub static DOCS: &[RuleDoc] = &[
         "CREATE TABLE t (created_at timestamp);",
         "CREATE TABLE t (created_at timestamptz);",
         ["postgres"],
-        ["squawk:prefer-timestamptz"]
+        ["squawk:prefer-timestamp-tz"]
     ),
     rule!(
         "MIG050",
