@@ -1380,3 +1380,88 @@ fn pg_cron_schedule_runs_where_pg_cron_is_preloaded() {
         .psql("SELECT cron.unschedule('refresh_weekly_posts')")
         .expect("unschedule, as the file says");
 }
+
+/// The initial migration in each format of the KD-db-migrate renderers: the up files build the
+/// card's schema on PostgreSQL and the down files remove it again.
+#[test]
+fn initial_migration_in_every_format() {
+    use kd_dba::mcp::registry::ToolCtx;
+    let Some(pg) = common::postgres() else { return };
+    let spec_text = std::fs::read_to_string(root().join("examples/ecommerce.json")).unwrap();
+    let mut names_seen = Vec::new();
+    for format in [
+        "sql",
+        "golang-migrate",
+        "sqlx",
+        "flyway",
+        "liquibase",
+        "alembic",
+    ] {
+        let mut v: serde_json::Value = serde_json::from_str(&spec_text).unwrap();
+        v["options"]["migration_format"] = serde_json::json!(format);
+        let s: spec::Spec = serde_json::from_value(v).unwrap();
+        let rep = design::design_report(&s, &[], &ToolCtx::default()).expect("design");
+        let files: Vec<(&str, &str)> = rep
+            .migration
+            .iter()
+            .map(|f| (f.name.as_str(), f.content.as_str()))
+            .collect();
+        names_seen.push((
+            format,
+            files.iter().map(|f| f.0.to_string()).collect::<Vec<_>>(),
+        ));
+        let ups: Vec<&str> = files
+            .iter()
+            .filter(|(n, _)| n.ends_with(".up.sql") || n.contains("/V"))
+            .map(|f| f.1)
+            .collect();
+        let downs: Vec<&str> = files
+            .iter()
+            .filter(|(n, _)| n.ends_with(".down.sql") || n.contains("/U"))
+            .map(|f| f.1)
+            .collect();
+        match format {
+            "liquibase" => assert!(
+                files.iter().any(|(n, c)| n.ends_with(".sql")
+                    && c.starts_with("--liquibase formatted sql")
+                    && c.contains("CREATE TABLE orders")
+                    && c.contains("--rollback")),
+                "{files:?}"
+            ),
+            "alembic" => assert!(
+                files.iter().any(|(n, c)| n.ends_with(".py")
+                    && c.contains("def upgrade()")
+                    && c.contains("def downgrade()")
+                    && c.contains("CREATE TABLE orders")),
+                "{files:?}"
+            ),
+            _ => {
+                assert_eq!((ups.len(), downs.len()), (1, 1), "{format}: {files:?}");
+                let db = pg.fresh_db(&format!("design_mig_{}", format.replace('-', "_")));
+                db.exec(ups[0])
+                    .unwrap_or_else(|e| panic!("{format} up failed: {e}\n{}", ups[0]));
+                assert_eq!(
+                    db.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+                    "4",
+                    "{format}"
+                );
+                assert_eq!(
+                    db.scalar("SELECT count(*) FROM pg_matviews WHERE matviewname = 'daily_sales'"),
+                    "1"
+                );
+                db.exec(downs[0])
+                    .unwrap_or_else(|e| panic!("{format} down failed: {e}\n{}", downs[0]));
+                assert_eq!(
+                    db.scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"),
+                    "0",
+                    "{format}: the down leaves objects behind"
+                );
+            }
+        }
+    }
+    let flyway = &names_seen.iter().find(|x| x.0 == "flyway").unwrap().1;
+    assert!(
+        flyway.iter().any(|n| n.ends_with("V1__init.sql")),
+        "{flyway:?}"
+    );
+}

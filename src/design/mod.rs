@@ -251,20 +251,76 @@ pub fn design_report(
         review,
         erd_mermaid: erd,
         schedules: rendered.schedules.clone(),
-        migration: vec![
-            FileOut {
-                name: "migrations/001_init.up.sql".into(),
-                content: rendered.ddl.clone(),
-            },
-            FileOut {
-                name: "migrations/001_init.down.sql".into(),
-                content: rendered.down.clone(),
-            },
-        ],
+        migration: initial_migration(
+            &rendered.ddl,
+            &rendered.down,
+            cat.dialect,
+            s.options.migration_format,
+        )?,
         orm,
         files: rendered.files.clone(),
         notes,
     })
+}
+
+/// The designed schema as its first migration, in the format asked for, through the
+/// KD-db-migrate renderers: one transactional step whose up is the DDL and whose down drops it.
+fn initial_migration(
+    ddl: &str,
+    down: &str,
+    dialect: crate::sql::Dialect,
+    format: crate::migrate::files::Format,
+) -> Result<Vec<FileOut>, KdError> {
+    use crate::migrate::{files, plan};
+    let limits = crate::limits::Limits::default();
+    let statements = |text: &str| -> Result<Vec<String>, KdError> {
+        Ok(crate::sql::split::split(text, dialect, &limits)?
+            .into_iter()
+            .filter(|p| p.kind == crate::sql::split::PieceKind::Statement)
+            .map(|p| p.text.trim().trim_end_matches(';').trim_end().to_string())
+            .filter(|t| !t.is_empty())
+            .collect())
+    };
+    let step = plan::Step {
+        n: 1,
+        kind: "create_schema".into(),
+        object: "schema".into(),
+        summary: "create the designed schema".into(),
+        up: statements(ddl)?,
+        down: statements(down)?,
+        transactional: true,
+        down_transactional: true,
+        separate: false,
+        irreversible: None,
+        lock: None,
+        hazards: Vec::new(),
+    };
+    let timeouts = plan::Timeouts {
+        lock_timeout: "5s".into(),
+        statement_timeout: "0".into(),
+    };
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (out, _) = files::render(
+        &[step],
+        &files::FileOptions {
+            format,
+            name: "init",
+            dialect,
+            timeouts: &timeouts,
+            existing: files::Existing::default(),
+            author: "kd-dba",
+            created,
+        },
+    )?;
+    Ok(out
+        .into_iter()
+        .map(|f| FileOut {
+            name: format!("migrations/{}", f.path),
+            content: f.content,
+        })
+        .collect())
 }
 
 fn review_mode(req: &SchemaRequest, ctx: &ToolCtx) -> Result<SchemaReport, KdError> {

@@ -122,6 +122,9 @@ pub struct Options {
     /// Time zone summaries bucket timestamps in.
     pub time_zone: String,
     pub junction_key: JunctionKey,
+    /// Format of the initial migration: sql (default), golang-migrate, sqlx, flyway, liquibase
+    /// or alembic (written by the KD-db-migrate renderers).
+    pub migration_format: crate::migrate::files::Format,
 }
 
 impl Default for Options {
@@ -139,6 +142,7 @@ impl Default for Options {
             pg_cron: false,
             time_zone: "UTC".into(),
             junction_key: JunctionKey::default(),
+            migration_format: crate::migrate::files::Format::default(),
         }
     }
 }
