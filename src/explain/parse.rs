@@ -247,9 +247,18 @@ fn json_value(text: &str) -> Result<Value, KdError> {
     let unescaped = t.replace("\\n", "\n").replace("\\t", "\t");
     let start = unescaped.find(['{', '[']).unwrap_or(0);
     serde_json::from_str::<Value>(unescaped[start..].trim()).map_err(|e| {
-        KdError::invalid(format!(
-            "the plan looks like JSON but does not parse ({e}); paste the complete EXPLAIN output"
-        ))
+        if e.to_string().contains("recursion limit") {
+            KdError::Limit {
+                limit: "plan nesting",
+                actual: 128,
+                max: 127,
+                hint: "the JSON plan nests deeper than 127 levels; send the same plan in text format (EXPLAIN (ANALYZE, BUFFERS) without FORMAT JSON), which has no nesting limit".into(),
+            }
+        } else {
+            KdError::invalid(format!(
+                "the plan looks like JSON but does not parse ({e}); paste the complete EXPLAIN output"
+            ))
+        }
     })
 }
 
