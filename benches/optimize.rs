@@ -67,19 +67,25 @@ fn query() -> String {
     q
 }
 
-/// A PostgreSQL JSON plan with `n` nodes: a left-deep tree of hash joins over seq scans.
+/// A PostgreSQL JSON plan with about `n` nodes: a balanced tree of hash joins over seq scans
+/// (each join: Hash Join + Hash + two inputs). Balanced, like real plans, and under the JSON
+/// nesting limit.
 fn plan_json(n: usize) -> String {
-    fn node(i: &mut usize, left: usize) -> serde_json::Value {
-        let id = *i;
-        *i += 1;
-        if left <= 1 {
-            return serde_json::json!({"Node Type": "Seq Scan", "Relation Name": format!("t{id}"), "Alias": format!("t{id}"),
-                "Startup Cost": 0.0, "Total Cost": 100.0, "Plan Rows": 1000, "Plan Width": 8, "Actual Startup Time": 0.01,
-                "Actual Total Time": 1.5, "Actual Rows": 800 + id % 7 * 300, "Actual Loops": 1, "Filter": format!("(a > {id})"),
-                "Rows Removed by Filter": 20000, "Shared Hit Blocks": 10, "Shared Read Blocks": 90});
+    fn scan(id: usize) -> serde_json::Value {
+        serde_json::json!({"Node Type": "Seq Scan", "Relation Name": format!("t{id}"), "Alias": format!("t{id}"),
+            "Startup Cost": 0.0, "Total Cost": 100.0, "Plan Rows": 1000, "Plan Width": 8, "Actual Startup Time": 0.01,
+            "Actual Total Time": 1.5, "Actual Rows": 800 + id % 7 * 300, "Actual Loops": 1, "Filter": format!("(a > {id})"),
+            "Rows Removed by Filter": 20000, "Shared Hit Blocks": 10, "Shared Read Blocks": 90})
+    }
+    fn node(next: &mut usize, budget: usize) -> serde_json::Value {
+        let id = *next;
+        *next += 1;
+        if budget <= 2 {
+            return scan(id);
         }
-        let l = node(i, left - 2);
-        let r = node(i, 1);
+        let rest = budget - 2; // this join and its Hash node
+        let l = node(next, rest / 2);
+        let r = node(next, rest - rest / 2);
         serde_json::json!({"Node Type": "Hash Join", "Join Type": "Inner", "Startup Cost": 1.0, "Total Cost": 500.0,
             "Plan Rows": 500, "Plan Width": 16, "Actual Startup Time": 0.5, "Actual Total Time": 3.0 + id as f64,
             "Actual Rows": 450, "Actual Loops": 1, "Hash Cond": "(a.id = b.id)", "Shared Hit Blocks": 100, "Shared Read Blocks": 900,
@@ -87,7 +93,7 @@ fn plan_json(n: usize) -> String {
               "Peak Memory Usage": 4096, "Actual Total Time": 1.6, "Actual Rows": 800, "Actual Loops": 1, "Plan Rows": 1000, "Plans": [r]}]})
     }
     let mut i = 0;
-    let root = node(&mut i, n * 2 / 3);
+    let root = node(&mut i, n);
     serde_json::json!([{"Plan": root, "Planning Time": 1.2, "Execution Time": 5000.0}]).to_string()
 }
 
@@ -150,7 +156,12 @@ fn main() {
         t.as_secs_f64() * 1e3
     );
 
-    let plan = plan_json(1000);
+    // The smallest budget that gives at least 1,000 nodes.
+    let plan = (1000..2000)
+        .step_by(2)
+        .map(plan_json)
+        .find(|p| p.matches("\"Node Type\"").count() >= 1000)
+        .expect("a 1,000-node plan");
     let req = ExplainRequest {
         plan: serde_json::Value::String(plan.clone()),
         format: None,

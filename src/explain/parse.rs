@@ -247,9 +247,18 @@ fn json_value(text: &str) -> Result<Value, KdError> {
     let unescaped = t.replace("\\n", "\n").replace("\\t", "\t");
     let start = unescaped.find(['{', '[']).unwrap_or(0);
     serde_json::from_str::<Value>(unescaped[start..].trim()).map_err(|e| {
-        KdError::invalid(format!(
-            "the plan looks like JSON but does not parse ({e}); paste the complete EXPLAIN output"
-        ))
+        if e.to_string().contains("recursion limit") {
+            KdError::Limit {
+                limit: "plan nesting",
+                actual: 128,
+                max: 127,
+                hint: "the JSON plan nests deeper than 127 levels; send the same plan in text format (EXPLAIN (ANALYZE, BUFFERS) without FORMAT JSON), which has no nesting limit".into(),
+            }
+        } else {
+            KdError::invalid(format!(
+                "the plan looks like JSON but does not parse ({e}); paste the complete EXPLAIN output"
+            ))
+        }
     })
 }
 
@@ -300,7 +309,7 @@ fn pg_json(text: &str) -> Result<Plan, KdError> {
             id,
             parent,
             depth,
-            node_type: s(v, "Node Type").unwrap_or_default(),
+            node_type: text_name(v),
             relation: s(v, "Relation Name"),
             alias: s(v, "Alias"),
             index: s(v, "Index Name"),
@@ -351,6 +360,45 @@ fn pg_json(text: &str) -> Result<Plan, KdError> {
     }
     walk(&mut p, top, None, 0);
     Ok(p)
+}
+
+/// The node name as EXPLAIN's text format prints it (`HashAggregate`, `Hash Left Join`,
+/// `Parallel Seq Scan`, `Finalize GroupAggregate`), so JSON and text plans read the same.
+fn text_name(v: &Value) -> String {
+    let base = s(v, "Node Type").unwrap_or_default();
+    let mut name = match base.as_str() {
+        "Aggregate" => match s(v, "Strategy").as_deref() {
+            Some("Sorted") => "GroupAggregate".to_string(),
+            Some("Hashed") => "HashAggregate".to_string(),
+            Some("Mixed") => "MixedAggregate".to_string(),
+            _ => base.clone(),
+        },
+        "SetOp" => match s(v, "Strategy").as_deref() {
+            Some("Hashed") => "HashSetOp".to_string(),
+            _ => base.clone(),
+        },
+        "Hash Join" | "Merge Join" | "Nested Loop" => {
+            let jt = s(v, "Join Type").unwrap_or_else(|| "Inner".into());
+            let jt = if jt == "Right Anti" {
+                "Right Anti".to_string()
+            } else {
+                jt
+            };
+            match (base.as_str(), jt.as_str()) {
+                (_, "Inner") => base.clone(),
+                ("Nested Loop", j) => format!("Nested Loop {j} Join"),
+                (b, j) => format!("{} {j} Join", b.trim_end_matches(" Join")),
+            }
+        }
+        _ => base.clone(),
+    };
+    if v.get("Parallel Aware").and_then(|x| x.as_bool()) == Some(true) {
+        name = format!("Parallel {name}");
+    }
+    if let Some(m) = s(v, "Partial Mode").filter(|m| m != "Simple") {
+        name = format!("{m} {name}");
+    }
+    name
 }
 
 /// `key=value` numbers inside a parenthesised group.

@@ -940,6 +940,7 @@ fn cartesian(cx: &mut Ctx, b: &Block) {
     for c in conds {
         for conj in conjuncts(c) {
             let mut ts: Vec<usize> = Vec::new();
+            let mut unresolved = false;
             let _ = ast::visit_expressions(conj, |x| {
                 if let Some(parts) = expr_ident_parts(x)
                     && parts.len() >= 2
@@ -959,9 +960,15 @@ fn cartesian(cx: &mut Ctx, b: &Block) {
                         .find(|u| !u.outer && u.column.eq_ignore_ascii_case(&i.value))
                 {
                     ts.push(u.table);
+                } else if matches!(x, Expr::Identifier(_)) {
+                    unresolved = true;
                 }
                 std::ops::ControlFlow::<()>::Continue(())
             });
+            // A column we could not place may belong to a table whose columns are unknown.
+            if unresolved {
+                ts.extend((0..n).filter(|&i| b.tables[i].columns.is_none()));
+            }
             for w in ts.windows(2) {
                 link(w[0], w[1], &mut parent);
             }

@@ -578,10 +578,27 @@ impl ModelBuilder<'_, '_> {
                         .env
                         .catalog
                         .and_then(|c| c.find_table(&folded.join(".")));
+                    // A view: its declared or plain select-list column names.
+                    let view_cols = match t {
+                        Some(_) => None,
+                        None => self.env.catalog.and_then(|c| {
+                            c.views
+                                .iter()
+                                .find(|v| {
+                                    c.ident_eq(
+                                        &v.name.name,
+                                        folded.last().map(String::as_str).unwrap_or(""),
+                                    )
+                                })
+                                .filter(|v| !v.columns.is_empty())
+                                .map(|v| v.columns.clone())
+                        }),
+                    };
                     (
                         SourceKind::Table,
                         t.map(|t| t.name.clone()),
-                        t.map(|t| t.columns.iter().map(|c| c.name.clone()).collect()),
+                        t.map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+                            .or(view_cols),
                     )
                 };
                 let binding = alias
