@@ -58,8 +58,25 @@ impl SqlInput {
 /// Read a file, or a folder as described in the module docs.
 pub fn load_path(path: &Path) -> Result<Vec<Source>, KdError> {
     let meta = std::fs::metadata(path).map_err(|e| {
+        // A statement typed where a path was expected: say how to pass SQL text instead.
+        let text = path.to_string_lossy();
+        let looks_like_sql = text.contains(char::is_whitespace)
+            && text
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| {
+                    [
+                        "select", "with", "insert", "update", "delete", "create", "alter", "drop",
+                    ]
+                    .contains(&w.to_ascii_lowercase().as_str())
+                });
+        let hint = if looks_like_sql {
+            "; this looks like SQL text, not a path: pass it with the command's inline option (`--query`/`--sql`, see --help) or on stdin with `-`"
+        } else {
+            ""
+        };
         KdError::input(format!(
-            "cannot read {}: {e}; give an existing .sql file or a folder of migrations",
+            "cannot read {}: {e}; give an existing .sql file or a folder of migrations{hint}",
             path.display()
         ))
     })?;
@@ -205,6 +222,21 @@ fn flyway_version(name: &str) -> Vec<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sql_given_as_a_path_gets_a_hint() {
+        let e = load_path(Path::new("SELECT * FROM t WHERE a = 1"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("looks like SQL text"), "{e}");
+        let e = load_path(Path::new("no-such-file.sql"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("give an existing .sql file") && !e.contains("looks like SQL"),
+            "{e}"
+        );
+    }
 
     fn tmpdir(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("kd-dba-input-{tag}-{}", std::process::id()));
