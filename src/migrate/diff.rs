@@ -1474,28 +1474,37 @@ fn mysql_add_index(out: &Out, ix: &Index) -> String {
     )
 }
 
-/// `(add statement(s), validate statement)` for a foreign key; NOT VALID + VALIDATE on
-/// PostgreSQL for tables that hold data.
-fn add_fk_safe(
+/// `(add statement(s), validate statement)` for a foreign key or check constraint `def` named
+/// `name`: NOT VALID + VALIDATE on PostgreSQL for tables that hold data.
+fn add_constraint_safe(
     out: &Out,
     t: &Name,
-    f: &crate::catalog::ForeignKey,
+    def: &str,
+    name: &str,
     safe: bool,
 ) -> (Vec<String>, Option<String>) {
     let d = out.d;
-    let def = ddl::fk_def(d, f);
     if out.pg() && safe {
         (
             vec![format!("ALTER TABLE {} ADD {def} NOT VALID", qn(d, t))],
             Some(format!(
                 "ALTER TABLE {} VALIDATE CONSTRAINT {}",
                 qn(d, t),
-                q(d, &f.name)
+                q(d, name)
             )),
         )
     } else {
         (vec![format!("ALTER TABLE {} ADD {def}", qn(d, t))], None)
     }
+}
+
+fn add_fk_safe(
+    out: &Out,
+    t: &Name,
+    f: &crate::catalog::ForeignKey,
+    safe: bool,
+) -> (Vec<String>, Option<String>) {
+    add_constraint_safe(out, t, &ddl::fk_def(out.d, f), &f.name, safe)
 }
 
 fn add_check_safe(
@@ -1504,20 +1513,7 @@ fn add_check_safe(
     c: &crate::catalog::Check,
     safe: bool,
 ) -> (Vec<String>, Option<String>) {
-    let d = out.d;
-    let def = ddl::check_def(d, c);
-    if out.pg() && safe {
-        (
-            vec![format!("ALTER TABLE {} ADD {def} NOT VALID", qn(d, t))],
-            Some(format!(
-                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                qn(d, t),
-                q(d, &c.name)
-            )),
-        )
-    } else {
-        (vec![format!("ALTER TABLE {} ADD {def}", qn(d, t))], None)
-    }
+    add_constraint_safe(out, t, &ddl::check_def(out.d, c), &c.name, safe)
 }
 
 fn push_two_phase(
