@@ -327,3 +327,267 @@ fn postgres_n_plus_one_batches_return_the_same_rows() {
         .sum();
     assert_eq!(total, batched.len());
 }
+
+/// Runs every exact rewrite of `r` against its original through `rows`, skipping the titles in
+/// `skip` (forms the engine lacks); each query must have at least one exact rewrite, and the data
+/// must give rows. Returns the rewrites compared, by rule.
+fn compare_each(
+    r: &OptimizeReport,
+    skip: &[&str],
+    mut rows: impl FnMut(&str) -> Vec<Vec<String>>,
+) -> Vec<String> {
+    let mut done = Vec::new();
+    for q in &r.queries {
+        let exact: Vec<_> = q
+            .rewrites
+            .iter()
+            .filter(|w| w.exact && !skip.contains(&w.title.as_str()))
+            .collect();
+        assert!(!exact.is_empty(), "no exact rewrite for: {}", q.sql);
+        let a = sorted(rows(&q.sql));
+        assert!(
+            !a.is_empty(),
+            "the test data should give rows for: {}",
+            q.sql
+        );
+        for rw in exact {
+            let b = sorted(rows(&rw.sql));
+            assert!(
+                a == b,
+                "{} ({}) changed the result ({} vs {} rows)\noriginal: {}\nrewrite:  {}",
+                rw.rule,
+                rw.title,
+                a.len(),
+                b.len(),
+                q.sql,
+                rw.sql
+            );
+            done.push(format!("{} {}", rw.rule, rw.title));
+        }
+    }
+    done
+}
+
+/// OR across columns (NULLs in both columns, overlapping branches, duplicates in the output,
+/// three branches, ORDER BY + LIMIT, DISTINCT, a join).
+const OR_QUERIES: &[&str] = &[
+    "SELECT referrer_id FROM users WHERE phone LIKE '5551%' OR referrer_id < 5",
+    "SELECT referrer_id, phone FROM users WHERE referrer_id < 10 OR phone LIKE '%1'",
+    "SELECT o.customer_id FROM orders o WHERE o.customer_id = 3 OR o.total > 150 OR o.user_id < 20",
+    "SELECT id, referrer_id FROM users WHERE created_at > '2024-02-01' AND (referrer_id = 3 OR phone LIKE '5552%') ORDER BY id LIMIT 30",
+    "SELECT DISTINCT referrer_id FROM users WHERE referrer_id < 5 OR phone LIKE '%7'",
+    "SELECT u.id, o.id FROM users u JOIN orders o ON o.user_id = u.id WHERE u.referrer_id = 5 OR o.customer_id = 7",
+];
+
+/// Findings inside nested queries: a derived table, a subquery in WHERE, a CTE, EXISTS.
+const NESTED_QUERIES: &[&str] = &[
+    "SELECT s.id FROM (SELECT DISTINCT u.id, u.email FROM users u JOIN orders o ON o.user_id = u.id WHERE o.total > 100) s WHERE s.id < 1000",
+    "SELECT id, total FROM orders WHERE user_id IN (SELECT id FROM users WHERE referrer_id = 3 OR phone LIKE '5551%')",
+    "WITH c AS (SELECT u.id, (SELECT max(o.total) FROM orders o WHERE o.user_id = u.id) AS m FROM users u) SELECT id, m FROM c WHERE id < 500",
+    "SELECT x.id FROM (SELECT o.id, o.total FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.id < 500) x",
+    "SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND (o.customer_id = 5 OR o.total > 160))",
+];
+
+/// Correlated aggregates in the select list (grouped-join form), one correlated on a nullable
+/// column, one with an unqualified inner column, one with a filter besides the correlation.
+const GROUPED_QUERIES: &[&str] = &[
+    "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS n FROM users u",
+    "SELECT u.id, (SELECT sum(o.total) FROM orders o WHERE o.user_id = u.id AND o.customer_id IS NOT NULL) AS s FROM users u",
+    "SELECT u.id, (SELECT count(*) FROM users r WHERE r.referrer_id = u.referrer_id) AS peers FROM users u",
+    "SELECT c.id, (SELECT count(*) FROM orders WHERE customer_id = c.id) FROM customers c",
+    "SELECT u.id, (SELECT min(o.created_at) FROM orders o WHERE o.user_id = u.id) AS first_order FROM users u WHERE u.id < 300",
+];
+
+fn titles(r: &OptimizeReport) -> Vec<&str> {
+    r.queries
+        .iter()
+        .flat_map(|q| q.rewrites.iter().map(|w| w.title.as_str()))
+        .collect()
+}
+
+#[test]
+fn postgres_or_union_nested_and_grouped_rewrites_return_the_same_rows() {
+    let Some(pg) = common::postgres() else { return };
+    let db = pg.fresh_db("opt_or_nested");
+    db.load(PG_SCHEMA).unwrap();
+    db.load(PG_DATA).unwrap();
+    let utc = |sql: &str| db.rows(&format!("SET TIME ZONE 'UTC';\n{sql};"));
+    // OR → UNION ALL: every query gets it, and the multisets agree.
+    let r = report(PG_SCHEMA, &OR_QUERIES.join(";\n"), DialectChoice::Postgres);
+    let done = compare_each(&r, &[], utc);
+    let or_rw = done.iter().filter(|t| t.starts_with("QRY019")).count();
+    assert_eq!(or_rw, OR_QUERIES.len(), "{done:?}");
+    // The first query's rows have duplicates, which a plain UNION would have removed.
+    let rows = utc(OR_QUERIES[0]);
+    let mut dedup = sorted(rows.clone());
+    dedup.dedup();
+    assert!(dedup.len() < rows.len(), "the data should give duplicates");
+    assert!(
+        r.queries[0].rewrites[0].sql.contains("UNION ALL")
+            && r.queries[0].rewrites[0].sql.contains("IS NOT TRUE"),
+        "{}",
+        r.queries[0].rewrites[0].sql
+    );
+    // Nested queries: the rewrite replaces the nested query in place.
+    let r = report(
+        PG_SCHEMA,
+        &NESTED_QUERIES.join(";\n"),
+        DialectChoice::Postgres,
+    );
+    let done = compare_each(&r, &[], utc);
+    for want in ["QRY011", "QRY019", "QRY010", "QRY018"] {
+        assert!(
+            done.iter().any(|t| t.starts_with(want)),
+            "no {want}: {done:?}"
+        );
+    }
+    // Grouped join (and LATERAL) for correlated aggregates.
+    let r = report(
+        PG_SCHEMA,
+        &GROUPED_QUERIES.join(";\n"),
+        DialectChoice::Postgres,
+    );
+    let done = compare_each(&r, &[], utc);
+    let grouped = done
+        .iter()
+        .filter(|t| t.ends_with("LEFT JOIN to the grouped subquery"))
+        .count();
+    assert_eq!(grouped, GROUPED_QUERIES.len(), "{done:?}");
+    assert!(titles(&r).contains(&"LEFT JOIN LATERAL"));
+}
+
+#[test]
+fn postgres_nested_rewrites_in_insert_select_and_cte_keyset() {
+    let Some(pg) = common::postgres() else { return };
+    let db = pg.fresh_db("opt_nested_dml");
+    db.load(PG_SCHEMA).unwrap();
+    db.load(PG_DATA).unwrap();
+    let ddl = "CREATE TABLE ins_target (id bigint, referrer_id bigint);";
+    db.load(ddl).unwrap();
+    let schema = format!("{PG_SCHEMA}\n{ddl}");
+    // INSERT ... SELECT with an OR: the rewritten INSERT inserts the same rows.
+    let ins = "INSERT INTO ins_target SELECT id, referrer_id FROM users WHERE phone LIKE '5551%' OR referrer_id = 3";
+    let r = report(&schema, ins, DialectChoice::Postgres);
+    let rw = r.queries[0]
+        .rewrites
+        .iter()
+        .find(|w| w.rule == "QRY019")
+        .expect("OR rewrite inside INSERT ... SELECT");
+    assert!(
+        rw.sql.starts_with("INSERT INTO ins_target SELECT"),
+        "{}",
+        rw.sql
+    );
+    db.exec(&format!("{ins};")).unwrap();
+    let a = sorted(db.rows("SELECT id, referrer_id FROM ins_target;"));
+    db.exec("TRUNCATE ins_target;").unwrap();
+    db.exec(&format!("{};", rw.sql)).unwrap();
+    let b = sorted(db.rows("SELECT id, referrer_id FROM ins_target;"));
+    assert!(!a.is_empty() && a == b, "{} vs {} rows", a.len(), b.len());
+    // Keyset pagination inside a CTE: the same page as OFFSET.
+    let sql = "WITH page AS (SELECT id, total FROM orders ORDER BY id LIMIT 20 OFFSET 4000) SELECT id, total FROM page";
+    let r = report(PG_SCHEMA, sql, DialectChoice::Postgres);
+    let rw = r.queries[0]
+        .rewrites
+        .iter()
+        .find(|w| w.rule == "QRY007")
+        .expect("keyset inside the CTE");
+    let last = db.rows("SELECT id FROM orders ORDER BY id LIMIT 1 OFFSET 3999;")[0][0].clone();
+    let keyset = rw.sql.replace("$1", &last);
+    assert!(keyset.starts_with("WITH page AS (SELECT"), "{keyset}");
+    let (a, b) = (
+        sorted(db.rows(&format!("{sql};"))),
+        sorted(db.rows(&format!("{keyset};"))),
+    );
+    assert!(a.len() == 20 && a == b, "{keyset}");
+}
+
+#[test]
+fn mariadb_or_union_nested_and_grouped_rewrites_return_the_same_rows() {
+    let Some(my) = common::mysql() else { return };
+    let db = my.fresh_db("opt_or_nested_my");
+    db.load(MY_SCHEMA).unwrap();
+    db.load(MY_DATA).unwrap();
+    let all: Vec<&str> = OR_QUERIES
+        .iter()
+        .chain(NESTED_QUERIES)
+        .chain(GROUPED_QUERIES)
+        .copied()
+        .collect();
+    let r = report(MY_SCHEMA, &all.join(";\n"), DialectChoice::Mysql);
+    // MariaDB has no LATERAL (MySQL 8.0.14+ has): only the grouped join runs here.
+    let done = compare_each(&r, &["LEFT JOIN LATERAL"], |sql| {
+        db.rows(&format!("{sql};"))
+    });
+    let count = |p: &str| done.iter().filter(|t| t.contains(p)).count();
+    assert_eq!(count("OR branches"), OR_QUERIES.len() + 2, "{done:?}");
+    assert!(
+        count("grouped subquery") > GROUPED_QUERIES.len(),
+        "{done:?}"
+    );
+    for want in ["QRY011", "QRY018"] {
+        assert!(
+            done.iter().any(|t| t.starts_with(want)),
+            "no {want}: {done:?}"
+        );
+    }
+}
+
+fn sqlite_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Vec<String>> {
+    let mut st = conn.prepare(sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let n = st.column_count();
+    let rows = st
+        .query_map([], |row| {
+            (0..n)
+                .map(|i| {
+                    Ok(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                        rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
+                        rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+                    })
+                })
+                .collect::<Result<Vec<String>, rusqlite::Error>>()
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    rows.map(|r| r.unwrap()).collect()
+}
+
+const SQLITE_SCHEMA: &str = "
+CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, phone text, referrer_id integer, created_at text NOT NULL);
+CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE orders (id integer PRIMARY KEY, user_id integer NOT NULL REFERENCES users(id), customer_id integer REFERENCES customers(id), total integer, created_at text NOT NULL);
+";
+
+#[test]
+fn sqlite_or_union_and_grouped_join_return_the_same_rows() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(SQLITE_SCHEMA).unwrap();
+    conn.execute_batch(
+        "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 2000)
+           INSERT INTO users SELECT x, 'u' || x || '@x.com', CASE WHEN x % 3 = 0 THEN NULL ELSE '555' || x END,
+             CASE WHEN x % 4 = 0 THEN NULL ELSE (x % 50) + 1 END, datetime('2024-01-01', '+' || (x * 7) || ' hours') FROM g;
+         WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 100)
+           INSERT INTO customers SELECT x, 'c' || x FROM g;
+         WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 10000)
+           INSERT INTO orders SELECT x, ((x * 7) % 1500) + 1, CASE WHEN x % 10 = 0 THEN NULL ELSE (x % 100) + 1 END,
+             (x % 500) / 3, datetime('2024-01-01', '+' || (x * 53) || ' minutes') FROM g;",
+    )
+    .unwrap();
+    let qs: Vec<&str> = OR_QUERIES
+        .iter()
+        .chain(NESTED_QUERIES)
+        .chain(GROUPED_QUERIES)
+        .copied()
+        .collect();
+    let r = report(SQLITE_SCHEMA, &qs.join(";\n"), DialectChoice::Sqlite);
+    assert!(!titles(&r).contains(&"LEFT JOIN LATERAL"));
+    let done = compare_each(&r, &[], |sql| sqlite_rows(&conn, sql));
+    let count = |p: &str| done.iter().filter(|t| t.contains(p)).count();
+    assert_eq!(count("OR branches"), OR_QUERIES.len() + 2, "{done:?}");
+    assert!(
+        count("grouped subquery") > GROUPED_QUERIES.len(),
+        "{done:?}"
+    );
+}

@@ -223,20 +223,52 @@ fn is_col(e: &Expr) -> bool {
     matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
 }
 
-/// Apply `f` to the statement's top-level SELECT (Statement::Query with a plain SELECT body).
-fn with_root_select(
+/// Apply `f` to the query whose body is the SELECT of a block (`span` is the block's span), at
+/// any depth: the statement's own query, a CTE, a derived table, a subquery in an expression, the
+/// SELECT of an INSERT or of a CREATE VIEW. The rest of the statement is left as it was.
+pub fn with_block_query(
     stmt: &Statement,
+    span: sqlparser::tokenizer::Span,
     f: impl FnOnce(&mut ast::Query) -> Option<()>,
 ) -> Option<Statement> {
+    struct V<F> {
+        span: sqlparser::tokenizer::Span,
+        f: Option<F>,
+        ok: bool,
+    }
+    impl<F: FnOnce(&mut ast::Query) -> Option<()>> ast::VisitorMut for V<F> {
+        type Break = ();
+        fn pre_visit_query(&mut self, q: &mut ast::Query) -> ControlFlow<()> {
+            if matches!(q.body.as_ref(), SetExpr::Select(sel) if sel.span() == self.span)
+                && let Some(f) = self.f.take()
+            {
+                self.ok = f(q).is_some();
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
     let mut s = stmt.clone();
-    let Statement::Query(q) = &mut s else {
-        return None;
+    let mut v = V {
+        span,
+        f: Some(f),
+        ok: false,
     };
-    if !matches!(q.body.as_ref(), SetExpr::Select(_)) {
+    let _ = s.visit(&mut v);
+    v.ok.then_some(s)
+}
+
+/// Parse one query (`SELECT ...`, a set operation, with ORDER BY / LIMIT) in `d`.
+pub fn parse_query(text: &str, d: Dialect) -> Option<ast::Query> {
+    let pd = d.parser_dialect();
+    let mut v = Parser::parse_sql(&*pd, text).ok()?;
+    if v.len() != 1 {
         return None;
     }
-    f(q)?;
-    Some(s)
+    match v.remove(0) {
+        Statement::Query(q) => Some(*q),
+        _ => None,
+    }
 }
 
 fn root_select(q: &mut ast::Query) -> Option<&mut ast::Select> {
@@ -254,7 +286,7 @@ pub fn keyset(
     cat: Option<&Catalog>,
     d: Dialect,
 ) -> Option<Rewrite> {
-    if b.role != Role::Root || b.order_exprs.is_empty() || b.in_set_operation {
+    if b.order_exprs.is_empty() || b.in_set_operation {
         return None;
     }
     let desc: Vec<bool> = b
@@ -283,7 +315,7 @@ pub fn keyset(
         format!("({}) {cmp} ({})", cols.join(", "), params.join(", "))
     };
     let cond_e = parse_expr(&cond, d)?;
-    let s = with_root_select(stmt, |q| {
+    let s = with_block_query(stmt, b.span, |q| {
         match &mut q.limit_clause {
             Some(ast::LimitClause::LimitOffset { offset, .. }) => *offset = None,
             Some(ast::LimitClause::OffsetCommaLimit { limit, .. }) => {
@@ -323,23 +355,10 @@ pub fn keyset(
     })
 }
 
-/// A correlated scalar subquery in the select list → LEFT JOIN LATERAL.
-pub fn lateral(stmt: &Statement, b: &Block, m: &QueryModel, d: Dialect) -> Option<Rewrite> {
-    if d == Dialect::Sqlite {
-        return None;
-    }
-    let parent = m.blocks.get(b.parent?)?;
-    if parent.role != Role::Root || parent.from.len() != 1 || parent.in_set_operation {
-        return None;
-    }
-    let Statement::Query(q) = stmt else {
-        return None;
-    };
-    let SetExpr::Select(sel) = q.body.as_ref() else {
-        return None;
-    };
-    // Find the projection item holding this subquery.
-    let (pos, sub, alias) = sel.projection.iter().enumerate().find_map(|(i, p)| {
+/// The select-list item of `sel` that holds the scalar subquery of block `b`: its position, the
+/// subquery and the alias it was given.
+fn scalar_item(sel: &ast::Select, b: &Block) -> Option<(usize, ast::Query, Option<String>)> {
+    sel.projection.iter().enumerate().find_map(|(i, p)| {
         let (e, alias) = match p {
             ast::SelectItem::UnnamedExpr(e) => (e, None),
             ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
@@ -347,56 +366,78 @@ pub fn lateral(stmt: &Statement, b: &Block, m: &QueryModel, d: Dialect) -> Optio
         };
         match e {
             Expr::Subquery(sq) if sq.span() == b.span || sq.body.span() == b.span => {
-                Some((i, sq.clone(), alias))
+                Some((i, (**sq).clone(), alias))
             }
             _ => None,
         }
-    })?;
-    let SetExpr::Select(inner) = sub.body.as_ref() else {
+    })
+}
+
+/// An unqualified `*` in a select list: a join added to the FROM would add its columns.
+fn bare_wildcard(projection: &[ast::SelectItem]) -> bool {
+    projection
+        .iter()
+        .any(|p| matches!(p, ast::SelectItem::Wildcard(_)))
+}
+
+/// The block that a correlated scalar subquery (block `b`) can be joined into: one FROM item, not
+/// a set-operation branch, no unqualified `*`.
+fn join_parent<'m>(b: &Block, m: &'m QueryModel) -> Option<&'m Block> {
+    let parent = m.blocks.get(b.parent?)?;
+    (parent.from.len() == 1 && !parent.in_set_operation && !bare_wildcard(&parent.projection))
+        .then_some(parent)
+}
+
+/// The Join node of `LEFT JOIN <text>`, parsed from a skeleton instead of built by hand.
+fn parse_join(text: &str, d: Dialect) -> Option<ast::Join> {
+    let q = parse_query(&format!("SELECT 1 FROM x {text}"), d)?;
+    let SetExpr::Select(sel) = *q.body else {
         return None;
     };
-    if inner.projection.len() != 1 {
+    sel.from.into_iter().next()?.joins.into_iter().next()
+}
+
+/// A correlated scalar subquery in the select list → LEFT JOIN LATERAL.
+pub fn lateral(stmt: &Statement, b: &Block, m: &QueryModel, d: Dialect) -> Option<Rewrite> {
+    if d == Dialect::Sqlite {
         return None;
     }
-    let inner_agg = matches!(
-        &inner.projection[0],
-        ast::SelectItem::UnnamedExpr(Expr::Function(_))
-            | ast::SelectItem::ExprWithAlias {
-                expr: Expr::Function(_),
-                ..
-            }
-    ) && matches!(inner.group_by, ast::GroupByExpr::Expressions(ref v, _) if v.is_empty());
-    let at_most_one = inner_agg || sub.limit_clause.as_ref().is_some_and(|l| matches!(l, ast::LimitClause::LimitOffset { limit: Some(Expr::Value(v)), .. } if v.value.to_string() == "1"));
-    let lat = format!("lat{}", pos + 1);
-    let col = alias.clone().unwrap_or_else(|| "v".to_string());
-    let mut sub2 = (*sub).clone();
-    if let SetExpr::Select(s2) = sub2.body.as_mut() {
-        let e = match &s2.projection[0] {
-            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
-                e.clone()
-            }
-            _ => return None,
-        };
-        s2.projection = vec![ast::SelectItem::ExprWithAlias {
-            expr: e,
-            alias: ast::Ident::new(col.clone()),
-        }];
-    }
-    let kw = "LEFT JOIN LATERAL";
-    // Parse a skeleton to obtain the Join node instead of building it by hand.
-    let skeleton = format!("SELECT 1 FROM x {kw} ({sub2}) AS {lat} ON true");
-    let pd = d.parser_dialect();
-    let parsed = Parser::parse_sql(&*pd, &skeleton).ok()?;
-    let Statement::Query(sq) = parsed.into_iter().next()? else {
-        return None;
-    };
-    let SetExpr::Select(ssel) = *sq.body else {
-        return None;
-    };
-    let join = ssel.from.into_iter().next()?.joins.into_iter().next()?;
-    let new_item = parse_expr(&format!("{lat}.{col}"), d)?;
-    let s = with_root_select(stmt, |q| {
+    let parent = join_parent(b, m)?;
+    let mut at_most_one = false;
+    let s = with_block_query(stmt, parent.span, |q| {
         let sel = root_select(q)?;
+        let (pos, sub, alias) = scalar_item(sel, b)?;
+        let SetExpr::Select(inner) = sub.body.as_ref() else {
+            return None;
+        };
+        if inner.projection.len() != 1 {
+            return None;
+        }
+        let inner_agg = matches!(
+            &inner.projection[0],
+            ast::SelectItem::UnnamedExpr(Expr::Function(_))
+                | ast::SelectItem::ExprWithAlias {
+                    expr: Expr::Function(_),
+                    ..
+                }
+        ) && matches!(inner.group_by, ast::GroupByExpr::Expressions(ref v, _) if v.is_empty());
+        at_most_one = inner_agg || sub.limit_clause.as_ref().is_some_and(|l| matches!(l, ast::LimitClause::LimitOffset { limit: Some(Expr::Value(v)), .. } if v.value.to_string() == "1"));
+        let lat = format!("lat{}", pos + 1);
+        let col = alias.clone().unwrap_or_else(|| "v".to_string());
+        let mut sub2 = sub.clone();
+        if let SetExpr::Select(s2) = sub2.body.as_mut() {
+            let e = match &s2.projection[0] {
+                ast::SelectItem::UnnamedExpr(e)
+                | ast::SelectItem::ExprWithAlias { expr: e, .. } => e.clone(),
+                _ => return None,
+            };
+            s2.projection = vec![ast::SelectItem::ExprWithAlias {
+                expr: e,
+                alias: ast::Ident::new(col.clone()),
+            }];
+        }
+        let join = parse_join(&format!("LEFT JOIN LATERAL ({sub2}) AS {lat} ON true"), d)?;
+        let new_item = parse_expr(&format!("{lat}.{col}"), d)?;
         sel.projection[pos] = ast::SelectItem::ExprWithAlias {
             expr: new_item,
             alias: ast::Ident::new(alias.clone().unwrap_or_else(|| col.clone())),
@@ -417,6 +458,241 @@ pub fn lateral(stmt: &Statement, b: &Block, m: &QueryModel, d: Dialect) -> Optio
     })
 }
 
+/// Aggregates whose value over no rows is known: `count` gives 0, the others NULL.
+const GROUPABLE_AGGREGATES: &[&str] = &["count", "sum", "min", "max", "avg"];
+
+/// Which side of a correlated subquery an identifier belongs to: `Some(true)` the outer query,
+/// `Some(false)` the subquery's own tables, `None` unknown.
+fn ident_side(e: &Expr, b: &Block, parent: &Block) -> Option<bool> {
+    match e {
+        Expr::CompoundIdentifier(v) if v.len() >= 2 => {
+            let q = &v[v.len() - 2].value;
+            if b.tables.iter().any(|t| t.binding.eq_ignore_ascii_case(q)) {
+                Some(false)
+            } else if parent
+                .tables
+                .iter()
+                .any(|t| t.binding.eq_ignore_ascii_case(q))
+            {
+                Some(true)
+            } else {
+                None
+            }
+        }
+        Expr::Identifier(i) => {
+            if b.columns
+                .iter()
+                .any(|c| !c.outer && c.column.eq_ignore_ascii_case(&i.value))
+            {
+                Some(false)
+            } else if b
+                .columns
+                .iter()
+                .any(|c| c.outer && c.block == parent.id && c.column.eq_ignore_ascii_case(&i.value))
+            {
+                Some(true)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The identifiers of `e` by side: (reads the outer query, reads the subquery's tables); `None`
+/// when one cannot be placed or `e` holds a subquery.
+fn sides(e: &Expr, b: &Block, parent: &Block) -> Option<(bool, bool)> {
+    let (mut outer, mut inner, mut unknown) = (false, false, false);
+    let _ = ast::visit_expressions(e, |x| {
+        match x {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => match ident_side(x, b, parent) {
+                Some(true) => outer = true,
+                Some(false) => inner = true,
+                None => unknown = true,
+            },
+            Expr::Subquery(_)
+            | Expr::Exists { .. }
+            | Expr::In {
+                target: ast::InTarget::Subquery(_),
+                ..
+            } => unknown = true,
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    (!unknown).then_some((outer, inner))
+}
+
+/// The catalog type family of a plain column of block `blk` (by binding or unqualified name).
+fn column_family(
+    e: &Expr,
+    blk: &Block,
+    m: &QueryModel,
+    cat: Option<&Catalog>,
+) -> Option<crate::catalog::TypeFamily> {
+    let parts = expr_ident_parts(e)?;
+    let name = &parts.last()?.value;
+    let t = if parts.len() >= 2 {
+        let q = &parts[parts.len() - 2].value;
+        blk.tables
+            .iter()
+            .find(|t| t.binding.eq_ignore_ascii_case(q))?
+    } else {
+        let u = blk
+            .columns
+            .iter()
+            .find(|c| c.column.eq_ignore_ascii_case(name))?;
+        m.blocks.get(u.block)?.tables.get(u.table)?
+    };
+    let ct = cat?.table(t.catalog.as_ref()?)?;
+    Some(ct.column(name)?.data_type.family)
+}
+
+/// A correlated scalar aggregate in the select list → LEFT JOIN to the subquery grouped by its
+/// correlation columns (works where LATERAL does not: SQLite, MariaDB, MySQL before 8.0.14).
+pub fn grouped_join(
+    stmt: &Statement,
+    b: &Block,
+    m: &QueryModel,
+    cat: Option<&Catalog>,
+    d: Dialect,
+) -> Option<Rewrite> {
+    let parent = join_parent(b, m)?;
+    if !parent.group_by.is_empty() || parent.having.is_some() || parent.distinct {
+        return None;
+    }
+    if !b.group_by.is_empty()
+        || b.having.is_some()
+        || b.distinct
+        || b.limit_expr.is_some()
+        || b.offset_expr.is_some()
+        || !b.order_exprs.is_empty()
+        || b.in_set_operation
+        || b.projection.len() != 1
+        || b.tables.is_empty()
+    {
+        return None;
+    }
+    let agg = match &b.projection[0] {
+        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => e,
+        _ => return None,
+    };
+    let Expr::Function(f) = agg else { return None };
+    let fname = crate::query::object_name(&f.name).to_lowercase();
+    if !GROUPABLE_AGGREGATES.contains(&fname.as_str()) || f.over.is_some() {
+        return None;
+    }
+    // The aggregate reads only the subquery's tables.
+    if sides(agg, b, parent)?.0 {
+        return None;
+    }
+    // WHERE: conjuncts reading the outer query must be `inner column = outer column`.
+    let mut keys: Vec<(Expr, Expr)> = Vec::new();
+    let mut keep: Vec<String> = Vec::new();
+    for c in conjuncts(b.selection.as_ref()?) {
+        let (outer, _) = sides(c, b, parent)?;
+        if !outer {
+            keep.push(format!("({c})"));
+            continue;
+        }
+        let Expr::BinaryOp {
+            left,
+            op: ast::BinaryOperator::Eq,
+            right,
+        } = c
+        else {
+            return None;
+        };
+        let (l, r) = (
+            is_col(left).then(|| ident_side(left, b, parent)).flatten(),
+            is_col(right)
+                .then(|| ident_side(right, b, parent))
+                .flatten(),
+        );
+        match (l, r) {
+            (Some(false), Some(true)) => keys.push(((**left).clone(), (**right).clone())),
+            (Some(true), Some(false)) => keys.push(((**right).clone(), (**left).clone())),
+            _ => return None,
+        }
+    }
+    if keys.is_empty() {
+        return None;
+    }
+    let g = format!("grp{}", b.id);
+    let from: Vec<String> = b.from.iter().map(|t| t.to_string()).collect();
+    let key_list: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| format!("{k} AS {g}_k{}", i + 1))
+        .collect();
+    let group: Vec<String> = keys.iter().map(|(k, _)| k.to_string()).collect();
+    let on: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (_, o))| format!("{g}.{g}_k{} = {o}", i + 1))
+        .collect();
+    let derived = format!(
+        "SELECT {}, {agg} AS {g}_v FROM {}{} GROUP BY {}",
+        key_list.join(", "),
+        from.join(", "),
+        if keep.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", keep.join(" AND "))
+        },
+        group.join(", ")
+    );
+    let join = parse_join(
+        &format!("LEFT JOIN ({derived}) AS {g} ON {}", on.join(" AND ")),
+        d,
+    )?;
+    let value = if fname == "count" {
+        format!("COALESCE({g}.{g}_v, 0)")
+    } else {
+        format!("{g}.{g}_v")
+    };
+    let new_item = parse_expr(&value, d)?;
+    let s = with_block_query(stmt, parent.span, |q| {
+        let sel = root_select(q)?;
+        let (pos, _, alias) = scalar_item(sel, b)?;
+        sel.projection[pos] = ast::SelectItem::ExprWithAlias {
+            expr: new_item,
+            alias: ast::Ident::new(alias.unwrap_or_else(|| fname.clone())),
+        };
+        sel.from[0].joins.push(join);
+        Some(())
+    })?;
+    // Same types on both sides of each key: no conversion can make values that group apart
+    // compare equal to one outer value.
+    let typed = keys.iter().all(|(k, o)| {
+        matches!(
+            (column_family(k, b, m, cat), column_family(o, parent, m, cat)),
+            (Some(x), Some(y)) if x == y
+        )
+    });
+    let empty = if fname == "count" {
+        "COALESCE(..., 0) gives the 0 that COUNT returns over no rows"
+    } else {
+        "the LEFT JOIN gives the NULL that the aggregate returns over no rows"
+    };
+    let pairs: Vec<String> = keys.iter().map(|(k, o)| format!("{k} = {o}")).collect();
+    Some(Rewrite {
+        rule: "QRY010".into(),
+        title: "LEFT JOIN to the grouped subquery".into(),
+        sql: finish(&s, d)?,
+        equivalence: format!(
+            "Same rows: the subquery is one aggregate ({fname}) correlated only by equality ({}), so grouping it by those columns computes every outer row's value at once; the join matches at most one group per outer row, a NULL key matches nothing in both forms, and for outer rows without a group {empty}. {}",
+            pairs.join(", "),
+            if typed {
+                "Both sides of each equality have the same type."
+            } else {
+                "Holds when both sides of each equality have the same type (and collation): with a conversion, values that group apart could compare equal to one outer value (give the schema to check)."
+            }
+        ),
+        exact: typed,
+    })
+}
+
 /// SELECT DISTINCT a.* FROM a JOIN b ... → SELECT a.* FROM a WHERE EXISTS (SELECT 1 FROM b ...).
 pub fn distinct_to_exists(
     stmt: &Statement,
@@ -425,8 +701,7 @@ pub fn distinct_to_exists(
     cat: Option<&Catalog>,
     d: Dialect,
 ) -> Option<Rewrite> {
-    if b.role != Role::Root
-        || b.in_set_operation
+    if b.in_set_operation
         || b.from.len() != 1
             && b.tables
                 .iter()
@@ -524,30 +799,22 @@ pub fn distinct_to_exists(
         others.join(", "),
         inner_conds.join(" AND ")
     ));
-    let Statement::Query(q) = stmt else {
-        return None;
-    };
-    let tail = {
-        let mut t = String::new();
-        if let Some(o) = &q.order_by {
-            t.push(' ');
-            t.push_str(&o.to_string());
-        }
-        if let Some(l) = &q.limit_clause {
-            t.push_str(&l.to_string());
-        }
-        t
-    };
-    let sql = format!(
-        "SELECT {}{} FROM {} WHERE {}{}",
+    let head = format!(
+        "SELECT {}{} FROM {} WHERE {}",
         if key_in_output { "" } else { "DISTINCT " },
         proj.join(", "),
         from0,
         where_parts.join(" AND "),
-        tail
     );
     let _ = m;
-    parses(&sql, d).then(|| Rewrite {
+    // Replace the block's query in place (keeping its WITH, ORDER BY and LIMIT).
+    let s = with_block_query(stmt, b.span, |q| {
+        let new = parse_query(&head, d)?;
+        q.body = new.body;
+        Some(())
+    })?;
+    let sql = finish(&s, d)?;
+    Some(Rewrite {
         rule: "QRY011".into(),
         title: "EXISTS instead of JOIN + DISTINCT".into(),
         sql,
@@ -561,8 +828,8 @@ pub fn distinct_to_exists(
 }
 
 /// Remove a LEFT JOIN whose table is never read.
-pub fn drop_join(stmt: &Statement, t: &TableRef, d: Dialect) -> Option<Rewrite> {
-    let s = with_root_select(stmt, |q| {
+pub fn drop_join(stmt: &Statement, b: &Block, t: &TableRef, d: Dialect) -> Option<Rewrite> {
+    let s = with_block_query(stmt, b.span, |q| {
         let sel = root_select(q)?;
         let item = sel.from.get_mut(t.from_item)?;
         let before = item.joins.len();
@@ -635,6 +902,252 @@ pub fn drop_cte(stmt: &Statement, name: &str, d: Dialect) -> Option<Rewrite> {
         title: format!("Remove CTE {name}"),
         sql: finish(&s, d)?,
         equivalence: "Same rows: nothing reads the CTE (a data-modifying CTE — INSERT/UPDATE/DELETE ... RETURNING — would still run and must be kept).".into(),
+        exact: true,
+    })
+}
+
+/// Functions whose value changes from one evaluation to the next: a condition calling one may be
+/// true in one UNION branch and not in the other.
+const VOLATILE: &[&str] = &[
+    "random",
+    "rand",
+    "uuid",
+    "gen_random_uuid",
+    "uuid_generate_v4",
+    "newid",
+    "nextval",
+    "clock_timestamp",
+    "timeofday",
+    "sysdate",
+    "random_bytes",
+    "randomblob",
+];
+
+/// Aggregates and window functions: a select list using them cannot be split into UNION branches.
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "array_agg",
+    "string_agg",
+    "group_concat",
+    "json_agg",
+    "jsonb_agg",
+    "json_arrayagg",
+    "json_objectagg",
+    "bool_and",
+    "bool_or",
+    "every",
+    "bit_and",
+    "bit_or",
+    "stddev",
+    "variance",
+    "percentile_cont",
+    "percentile_disc",
+    "mode",
+];
+
+fn calls_any(e: &Expr, names: &[&str]) -> bool {
+    let mut yes = false;
+    let _ = ast::visit_expressions(e, |x| {
+        if let Expr::Function(f) = x
+            && (f.over.is_some()
+                || names.contains(
+                    &crate::query::object_name(&f.name)
+                        .to_lowercase()
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or_default(),
+                ))
+        {
+            yes = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    yes
+}
+
+/// The disjuncts of an OR, through parentheses.
+pub fn disjuncts(e: &Expr) -> Vec<&Expr> {
+    fn go<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        match e {
+            Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::Or,
+                right,
+            } => {
+                go(left, out);
+                go(right, out);
+            }
+            Expr::Nested(x) => go(x, out),
+            _ => out.push(e),
+        }
+    }
+    let mut v = Vec::new();
+    go(e, &mut v);
+    v
+}
+
+fn and_all(parts: Vec<Expr>) -> Option<Expr> {
+    parts.into_iter().reduce(|l, r| Expr::BinaryOp {
+        left: Box::new(l),
+        op: ast::BinaryOperator::And,
+        right: Box::new(r),
+    })
+}
+
+fn nested(e: &Expr) -> Expr {
+    match e {
+        Expr::Nested(_) | Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) => {
+            e.clone()
+        }
+        _ => Expr::Nested(Box::new(e.clone())),
+    }
+}
+
+/// `WHERE rest AND (A OR B)` → `... WHERE rest AND A UNION ALL ... WHERE rest AND B AND (A) IS
+/// NOT TRUE`: each row of the original comes from exactly one branch, so the multiset of rows
+/// is the same (with DISTINCT: plain UNION of the branches). `or` is the WHERE conjunct.
+pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Rewrite> {
+    if b.in_set_operation
+        || !b.group_by.is_empty()
+        || b.having.is_some()
+        || matches!(b.role, Role::DmlTarget)
+    {
+        return None;
+    }
+    let parts = disjuncts(or);
+    if parts.len() < 2 || parts.iter().any(|p| calls_any(p, VOLATILE)) {
+        return None;
+    }
+    let mut distinct = false;
+    let mut order_note = false;
+    let s = with_block_query(stmt, b.span, |q| {
+        let sel = match q.body.as_ref() {
+            SetExpr::Select(s) => (**s).clone(),
+            _ => return None,
+        };
+        if sel.top.is_some()
+            || sel.into.is_some()
+            || matches!(sel.distinct, Some(ast::Distinct::On(_)))
+            || sel.projection.iter().any(|p| match p {
+                ast::SelectItem::UnnamedExpr(e)
+                | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                    calls_any(e, AGGREGATES) || calls_any(e, VOLATILE)
+                }
+                _ => false,
+            })
+        {
+            return None;
+        }
+        distinct = sel.distinct.is_some();
+        // LIMIT without ORDER BY returns any n rows: there is no "same rows" to keep.
+        let has_order = q
+            .order_by
+            .as_ref()
+            .is_some_and(|o| matches!(&o.kind, ast::OrderByKind::Expressions(v) if !v.is_empty()));
+        if q.limit_clause.is_some() && !has_order {
+            return None;
+        }
+        // ORDER BY moves after the last branch, where only output column names (or positions)
+        // resolve.
+        if let Some(o) = q.order_by.as_mut() {
+            let ast::OrderByKind::Expressions(v) = &mut o.kind else {
+                return None;
+            };
+            for ob in v.iter_mut() {
+                match &ob.expr {
+                    Expr::Value(_) => {}
+                    x if is_col(x) => {
+                        let name = expr_ident_parts(x)?.last()?.clone();
+                        let visible = b.output.iter().any(|n| n.eq_ignore_ascii_case(&name.value))
+                            || (b.star && b.tables.len() == 1);
+                        if !visible {
+                            return None;
+                        }
+                        ob.expr = Expr::Identifier(name);
+                    }
+                    _ => return None,
+                }
+            }
+            order_note = true;
+        }
+        let w = sel.selection.as_ref()?;
+        let cs = conjuncts(w);
+        let at = cs
+            .iter()
+            .position(|c| *c == or && c.span() == or.span())
+            .or_else(|| {
+                cs.iter().position(|c| {
+                    let mut x = *c;
+                    while let Expr::Nested(i) = x {
+                        x = i;
+                    }
+                    x == or && x.span() == or.span()
+                })
+            })?;
+        let rest: Vec<Expr> = cs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != at)
+            .map(|(_, c)| nested(c))
+            .collect();
+        let mut branches: Vec<SetExpr> = Vec::new();
+        for (i, p) in parts.iter().enumerate() {
+            let mut conds = rest.clone();
+            conds.push(nested(p));
+            if !distinct {
+                for earlier in &parts[..i] {
+                    conds.push(Expr::IsNotTrue(Box::new(Expr::Nested(Box::new(
+                        (*earlier).clone(),
+                    )))));
+                }
+            }
+            let mut bsel = sel.clone();
+            bsel.selection = and_all(conds);
+            branches.push(SetExpr::Select(Box::new(bsel)));
+        }
+        let quant = if distinct {
+            ast::SetQuantifier::None
+        } else {
+            ast::SetQuantifier::All
+        };
+        q.body = Box::new(branches.into_iter().reduce(|l, r| SetExpr::SetOperation {
+            op: ast::SetOperator::Union,
+            set_quantifier: quant,
+            left: Box::new(l),
+            right: Box::new(r),
+        })?);
+        Some(())
+    })?;
+    let n = parts.len();
+    Some(Rewrite {
+        rule: "QRY019".into(),
+        title: if distinct {
+            "UNION of the OR branches".into()
+        } else {
+            "UNION ALL of the OR branches".into()
+        },
+        sql: finish(&s, d)?,
+        equivalence: format!(
+            "{}{}",
+            if distinct {
+                format!(
+                    "Same rows for any data: SELECT DISTINCT over rows meeting any of the {n} conditions equals the UNION (which removes duplicates) of the {n} DISTINCT branches."
+                )
+            } else {
+                format!(
+                    "Same rows, duplicates included, for any data: branch k keeps the rows whose k-th condition is true and whose earlier conditions are not true (false or NULL: `IS NOT TRUE`), so every row of the original comes from exactly one of the {n} branches. Holds because the conditions are deterministic (no random() or other volatile call). Each branch can use the index on its own column."
+                )
+            },
+            if order_note {
+                " ORDER BY and LIMIT apply to the whole union: they follow the last branch and name output columns."
+            } else {
+                ""
+            }
+        ),
         exact: true,
     })
 }

@@ -296,7 +296,9 @@ fn predicates(cx: &mut Ctx, b: &Block) {
                 });
                 cx.push(f);
             }
-            Expr::BinaryOp { op: B::Or, .. } | Expr::Nested(_) => or_across_columns(cx, b, e),
+            Expr::BinaryOp { op: B::Or, .. } | Expr::Nested(_) => {
+                or_across_columns(cx, b, e, p.clause)
+            }
             _ => {}
         }
     }
@@ -540,7 +542,7 @@ fn implicit_cast(cx: &mut Ctx, p: &crate::query::Predicate, left: &Expr, right: 
     }
 }
 
-fn or_across_columns(cx: &mut Ctx, b: &Block, e: &Expr) {
+fn or_across_columns(cx: &mut Ctx, b: &Block, e: &Expr, clause: Clause) {
     let mut inner = e;
     while let Expr::Nested(x) = inner {
         inner = x;
@@ -595,11 +597,23 @@ fn or_across_columns(cx: &mut Ctx, b: &Block, e: &Expr) {
         cx.span(e.span()),
         "One index cannot serve an OR of different columns. PostgreSQL can combine two bitmap index scans (BitmapOr) when each column has its own index; MySQL may use index_merge; otherwise it is a full scan. A UNION of two index-served queries is the portable rewrite.",
     );
-    f.fix = Some(Fix {
-        title: "One index per column, or UNION of the branches".into(),
-        sql: "SELECT ... WHERE <first condition>\nUNION\nSELECT ... WHERE <second condition>  -- same rows when the select list includes a unique key".into(),
+    let rw = if clause == Clause::Where {
+        rewrite::or_union(cx.ast, b, e, cx.dialect)
+    } else {
+        None
+    };
+    f.fix = Some(match &rw {
+        Some(rw) => Fix {
+            title: rw.title.clone(),
+            sql: rw.sql.clone(),
+        },
+        None => Fix {
+            title: "One index per column, or UNION ALL of the branches".into(),
+            sql: "SELECT ... WHERE <first condition>\nUNION ALL\nSELECT ... WHERE <second condition> AND (<first condition>) IS NOT TRUE".into(),
+        },
     });
     cx.push(f);
+    cx.add_rewrite(rw);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1005,15 +1019,22 @@ fn correlated_select_subquery(cx: &mut Ctx, b: &Block) {
         cx.span(b.span),
         "The subquery is re-executed for each row of the outer query (a nested loop the planner cannot reorder). A LATERAL join, or one grouped join, computes it once for the whole set.",
     );
-    let rw = rewrite::lateral(cx.ast, b, cx.model, cx.dialect);
-    if let Some(rw) = &rw {
+    let lat = rewrite::lateral(cx.ast, b, cx.model, cx.dialect);
+    let grouped = rewrite::grouped_join(cx.ast, b, cx.model, cx.cat, cx.dialect);
+    // The fix shown: LATERAL on PostgreSQL, the grouped join where LATERAL is missing.
+    let shown = match cx.dialect {
+        Dialect::Postgres => lat.as_ref().or(grouped.as_ref()),
+        _ => grouped.as_ref().or(lat.as_ref()),
+    };
+    if let Some(rw) = shown {
         f.fix = Some(Fix {
             title: rw.title.clone(),
             sql: rw.sql.clone(),
         });
     }
     cx.push(f);
-    cx.add_rewrite(rw);
+    cx.add_rewrite(lat);
+    cx.add_rewrite(grouped);
 }
 
 fn distinct_fanout(cx: &mut Ctx, b: &Block) {
@@ -1141,7 +1162,7 @@ fn unused_join(cx: &mut Ctx, b: &Block) {
             },
         );
         if unique {
-            let rw = rewrite::drop_join(cx.ast, t, cx.dialect);
+            let rw = rewrite::drop_join(cx.ast, b, t, cx.dialect);
             if let Some(rw) = &rw {
                 f.fix = Some(Fix {
                     title: "Remove the join".into(),

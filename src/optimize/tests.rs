@@ -209,3 +209,171 @@ fn report_renders() {
         "{md}"
     );
 }
+
+fn rewrites_of<'a>(r: &'a OptimizeReport, rule: &str) -> Vec<&'a Rewrite> {
+    r.queries
+        .iter()
+        .flat_map(|q| q.rewrites.iter())
+        .filter(|w| w.rule == rule)
+        .collect()
+}
+
+fn run_in(sql: &str, dialect: DialectChoice, schema: bool) -> OptimizeReport {
+    optimize(
+        &OptimizeRequest {
+            sql: Some(sql.into()),
+            schema: schema.then(|| SqlInput {
+                sql: Some(SCHEMA.into()),
+                paths: vec![],
+            }),
+            dialect,
+            ..Default::default()
+        },
+        &Limits::default(),
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn or_across_columns_becomes_union_all_with_guards() {
+    for (dc, d) in [
+        (DialectChoice::Postgres, Dialect::Postgres),
+        (DialectChoice::Mysql, Dialect::Mysql),
+        (DialectChoice::Sqlite, Dialect::Sqlite),
+    ] {
+        let r = run_in(
+            "SELECT id FROM users WHERE created_at > '2024-01-01' AND (email = 'a' OR phone = 'b' OR referrer_id = 3) ORDER BY users.id LIMIT 10",
+            dc,
+            true,
+        );
+        let rw = rewrites_of(&r, "QRY019");
+        assert_eq!(rw.len(), 1, "{d:?}");
+        assert!(
+            rw[0].exact && rewrite::parses(&rw[0].sql, d),
+            "{}",
+            rw[0].sql
+        );
+        assert_eq!(rw[0].sql.matches("UNION ALL").count(), 2, "{}", rw[0].sql);
+        // Third branch: not the first, not the second; ORDER BY by output name after the union.
+        assert!(
+            rw[0].sql.ends_with(
+                "(referrer_id = 3) AND (email = 'a') IS NOT TRUE AND (phone = 'b') IS NOT TRUE ORDER BY id LIMIT 10"
+            ),
+            "{}",
+            rw[0].sql
+        );
+        assert!(rw[0].equivalence.contains("exactly one"));
+    }
+    // DISTINCT: a plain UNION of the branches.
+    let r = run("SELECT DISTINCT referrer_id FROM users WHERE email = 'a' OR phone = 'b'");
+    let rw = rewrites_of(&r, "QRY019");
+    assert!(rw[0].sql.contains(" UNION SELECT DISTINCT") && !rw[0].sql.contains("IS NOT TRUE"));
+    // No rewrite where it would not give the same rows: LIMIT without ORDER BY, aggregates,
+    // volatile conditions, ORDER BY a column that is not in the output, OR in the ON clause.
+    for sql in [
+        "SELECT id FROM users WHERE email = 'a' OR phone = 'b' LIMIT 5",
+        "SELECT count(*) FROM users WHERE email = 'a' OR phone = 'b'",
+        "SELECT referrer_id, count(*) FROM users WHERE email = 'a' OR phone = 'b' GROUP BY referrer_id",
+        "SELECT id FROM users WHERE email = 'a' OR random() < referrer_id",
+        "SELECT id FROM users WHERE email = 'a' OR phone = 'b' ORDER BY created_at",
+        "SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id AND (u.email = 'a' OR o.total = 1)",
+    ] {
+        let r = run(sql);
+        assert!(rewrites_of(&r, "QRY019").is_empty(), "{sql}");
+    }
+}
+
+#[test]
+fn correlated_aggregate_becomes_a_grouped_join() {
+    let r = run_in(
+        "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id AND o.total > 5) AS n FROM users u",
+        DialectChoice::Mysql,
+        true,
+    );
+    let rw = rewrites_of(&r, "QRY010");
+    let g = rw
+        .iter()
+        .find(|w| w.title == "LEFT JOIN to the grouped subquery")
+        .expect("grouped join");
+    assert!(g.exact && rewrite::parses(&g.sql, Dialect::Mysql));
+    assert_eq!(
+        g.sql,
+        "SELECT u.id, COALESCE(grp1.grp1_v, 0) AS n FROM users u LEFT JOIN (SELECT o.user_id AS grp1_k1, count(*) AS grp1_v FROM orders o WHERE (o.total > 5) GROUP BY o.user_id) AS grp1 ON grp1.grp1_k1 = u.id"
+    );
+    // The fix shown on MySQL is the grouped join; on PostgreSQL LATERAL.
+    let f = r.queries[0]
+        .findings
+        .iter()
+        .find(|f| f.id == "QRY010")
+        .unwrap();
+    assert!(f.fix.as_ref().unwrap().title.contains("grouped"));
+    // SQLite: no LATERAL, the grouped join only.
+    let r = run_in(
+        "SELECT u.id, (SELECT max(o.total) FROM orders o WHERE o.user_id = u.id) FROM users u",
+        DialectChoice::Sqlite,
+        true,
+    );
+    let rw = rewrites_of(&r, "QRY010");
+    assert_eq!(rw.len(), 1);
+    assert!(rw[0].sql.contains("grp1.grp1_v AS max") && !rw[0].sql.contains("COALESCE"));
+    // Without a schema the column types are unknown: the condition is stated, not assumed.
+    let r = run_in(
+        "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id) FROM users u",
+        DialectChoice::Postgres,
+        false,
+    );
+    let g: Vec<_> = rewrites_of(&r, "QRY010")
+        .into_iter()
+        .filter(|w| w.title.contains("grouped"))
+        .collect();
+    assert!(!g[0].exact && g[0].equivalence.contains("same type"));
+    // Not for a non-equality correlation, a non-aggregate, or an outer `*`.
+    for sql in [
+        "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.created_at > u.created_at) FROM users u",
+        "SELECT u.id, (SELECT o.total FROM orders o WHERE o.user_id = u.id LIMIT 1) FROM users u",
+        "SELECT *, (SELECT count(*) FROM orders o WHERE o.user_id = users.id) FROM users",
+        "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id OR o.total > 1) FROM users u",
+    ] {
+        let r = run(sql);
+        assert!(
+            !rewrites_of(&r, "QRY010")
+                .iter()
+                .any(|w| w.title.contains("grouped")),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn rewrites_apply_to_nested_queries_in_place() {
+    let cases = [
+        (
+            "SELECT s.id FROM (SELECT DISTINCT u.id, u.email FROM users u JOIN orders o ON o.user_id = u.id) s",
+            "QRY011",
+            "SELECT s.id FROM (SELECT u.id, u.email FROM users AS u WHERE EXISTS (SELECT 1 FROM orders AS o WHERE (o.user_id = u.id))) s",
+        ),
+        (
+            "WITH p AS (SELECT id FROM orders ORDER BY id LIMIT 10 OFFSET 5000) SELECT id FROM p",
+            "QRY007",
+            "WITH p AS (SELECT id FROM orders WHERE id > $1 ORDER BY id LIMIT 10) SELECT id FROM p",
+        ),
+        (
+            "INSERT INTO items SELECT o.id FROM orders o LEFT JOIN customers c ON c.id = o.customer_id",
+            "QRY018",
+            "INSERT INTO items SELECT o.id FROM orders o",
+        ),
+        (
+            "SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE email = 'a' OR phone = 'b')",
+            "QRY019",
+            "SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE (email = 'a') UNION ALL SELECT id FROM users WHERE (phone = 'b') AND (email = 'a') IS NOT TRUE)",
+        ),
+    ];
+    for (sql, rule, want) in cases {
+        let r = run(sql);
+        let rw = rewrites_of(&r, rule);
+        assert_eq!(rw.len(), 1, "{sql}: {:?}", r.queries[0].rewrites);
+        assert_eq!(rw[0].sql, want);
+        assert!(rewrite::parses(&rw[0].sql, Dialect::Postgres));
+    }
+}
