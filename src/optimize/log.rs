@@ -74,6 +74,18 @@ pub struct NPlusOne {
     /// Calls saved by running the batched statement instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calls_saved: Option<f64>,
+    /// pg_stat_statements: the statement shape that drives the loop (it reads the table the
+    /// filter column references), with its calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_calls: Option<f64>,
+    /// Calls of this shape per call of the parent shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_parent_call: Option<f64>,
+    /// How the parent and calls_saved were derived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derivation: Option<String>,
     /// Total time of the group, when the log has times.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_ms: Option<f64>,
@@ -482,7 +494,15 @@ pub fn n_plus_one(
     }
     let mut out = Vec::new();
     let pgss = matches!(log.format, LogFormat::PgssCsv | LogFormat::PgssJson);
-    for fp in order {
+    let groups_calls =
+        |groups: &BTreeMap<String, G>, except: &str| -> Vec<(String, Statement, f64)> {
+            order
+                .iter()
+                .filter(|f| f.as_str() != except)
+                .map(|f| (f.clone(), groups[f].first.clone(), groups[f].calls))
+                .collect()
+        };
+    for fp in order.clone() {
         let g = &groups[&fp];
         let literal_repeats = g.values.len() >= MIN_REPEATS && g.count >= MIN_REPEATS;
         let param_lookup = pgss && g.calls >= PGSS_MIN_CALLS && has_param_equality(&g.first);
@@ -499,10 +519,17 @@ pub fn n_plus_one(
             _ if param_lookup => batch_param(&g.first, d),
             _ => (None, None, None),
         };
+        let driver = if literal_repeats {
+            None
+        } else {
+            column
+                .as_deref()
+                .and_then(|c| parent_shape(&g.first, c, g.calls, &groups_calls(&groups, &fp), cat))
+        };
         let calls_saved = if literal_repeats {
             Some(g.count as f64 - 1.0)
         } else {
-            None
+            driver.as_ref().map(|p| g.calls - p.calls)
         };
         let d_ = &crate::rules::qry::N_PLUS_ONE;
         let mut f = d_.finding(
@@ -514,7 +541,21 @@ pub fn n_plus_one(
                     column.as_ref().map(|c| format!(" of {c}")).unwrap_or_default()
                 )
             } else {
-                format!("a parameterised lookup was called {} times{}: likely an N+1 loop", g.calls, g.total_ms.map(|t| format!(" ({:.0} ms in total)", t)).unwrap_or_default())
+                format!(
+                    "a parameterised lookup was called {} times{}{}",
+                    g.calls,
+                    g.total_ms.map(|t| format!(" ({:.0} ms in total)", t)).unwrap_or_default(),
+                    match &driver {
+                        Some(p) => format!(
+                            ": {:.1} calls per call of `{}` ({} calls), an N+1 loop; batching saves {} calls",
+                            g.calls / p.calls,
+                            p.fingerprint,
+                            p.calls,
+                            g.calls - p.calls
+                        ),
+                        None => ": likely an N+1 loop".to_string(),
+                    }
+                )
             },
             Some(Span::new(Some("<log>"), crate::findings::LineCol { line: g.lines[0] as u64, column: 1 }, crate::findings::LineCol { line: g.lines[0] as u64, column: 1 })),
             "Fetch all the values in one statement (= ANY / IN, or one JOIN with json_agg for the parent rows), then group in the application; in an ORM use select_related / prefetch_related, joinedload / selectinload, include or with.",
@@ -547,11 +588,110 @@ pub fn n_plus_one(
             batched,
             batched_param,
             calls_saved,
+            parent: driver.as_ref().map(|p| p.fingerprint.clone()),
+            parent_calls: driver.as_ref().map(|p| p.calls),
+            per_parent_call: driver.as_ref().map(|p| g.calls / p.calls),
+            derivation: driver.map(|p| p.derivation),
             total_ms: g.total_ms,
             finding: f,
         });
     }
     out
+}
+
+/// The statement shape that drives an N+1 loop in a pg_stat_statements export.
+struct Driver {
+    fingerprint: String,
+    calls: f64,
+    derivation: String,
+}
+
+/// Tables a statement reads (last name part, lower case).
+fn relations(s: &Statement) -> Vec<String> {
+    let mut v = Vec::new();
+    let _ = ast::visit_relations(s, |n| {
+        let name = crate::query::object_name(n);
+        let bare = name.rsplit('.').next().unwrap_or_default().to_lowercase();
+        if !v.contains(&bare) {
+            v.push(bare);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    v
+}
+
+/// The parent of a child lookup `SELECT ... FROM child WHERE col = $1` called `calls` times: the
+/// table `col` references (a foreign key of the schema; without a schema, the name `<parent>_id`),
+/// and among the other shapes of the export that read that table, the one called most often but
+/// fewer times than the child. Its calls are the loops; the batched form runs once per loop.
+fn parent_shape(
+    child: &Statement,
+    column: &str,
+    calls: f64,
+    others: &[(String, Statement, f64)],
+    cat: Option<&crate::catalog::Catalog>,
+) -> Option<Driver> {
+    let rels = relations(child);
+    let [child_table] = rels.as_slice() else {
+        return None;
+    };
+    let col = column.rsplit('.').next()?.trim_matches('"').to_lowercase();
+    let (parents, how): (Vec<String>, String) = match cat {
+        Some(cat) => {
+            let t = cat.find_table(child_table)?;
+            let fk = t
+                .foreign_keys
+                .iter()
+                .find(|fk| fk.columns.len() == 1 && fk.columns[0].eq_ignore_ascii_case(&col))?;
+            let p = fk.ref_table.name.to_lowercase();
+            let how = format!(
+                "{child_table}.{col} references {p}({}) (foreign key {} of the schema)",
+                fk.ref_columns.join(", "),
+                if fk.name.is_empty() {
+                    "without a name"
+                } else {
+                    &fk.name
+                }
+            );
+            (vec![p], how)
+        }
+        None => {
+            let stem = col.strip_suffix("_id")?;
+            if stem.is_empty() {
+                return None;
+            }
+            let mut names = vec![stem.to_string(), format!("{stem}s")];
+            if ["s", "x", "z", "ch", "sh"]
+                .iter()
+                .any(|e| stem.ends_with(e))
+            {
+                names.push(format!("{stem}es"));
+            }
+            if let Some(y) = stem.strip_suffix('y') {
+                names.push(format!("{y}ies"));
+            }
+            let how = format!(
+                "no schema given: {child_table}.{col} is taken to reference the table named after it ({})",
+                names.join(" / ")
+            );
+            (names, how)
+        }
+    };
+    let (fp, _, pcalls) = others
+        .iter()
+        .filter(|(_, s, c)| {
+            *c > 0.0 && *c < calls && relations(s).iter().any(|r| parents.contains(r))
+        })
+        .max_by(|a, b| a.2.total_cmp(&b.2))?;
+    Some(Driver {
+        fingerprint: fp.clone(),
+        calls: *pcalls,
+        derivation: format!(
+            "{how}; `{fp}` reads it and ran {pcalls} times, this lookup {calls} times: {:.2} lookups per call. Batched with = ANY($1) once per parent call, it runs {pcalls} times instead of {calls}: {} calls saved.",
+            calls / pcalls,
+            calls - pcalls
+        ),
+    })
 }
 
 /// `SELECT ... FROM child WHERE fk = ?` → the parents with their children as one JSON array.

@@ -1114,12 +1114,13 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
         } else {
             ast::SetQuantifier::All
         };
-        q.body = Box::new(branches.into_iter().reduce(|l, r| SetExpr::SetOperation {
+        let union = branches.into_iter().reduce(|l, r| SetExpr::SetOperation {
             op: ast::SetOperator::Union,
             set_quantifier: quant,
             left: Box::new(l),
             right: Box::new(r),
-        })?);
+        })?;
+        *q.body = union;
         Some(())
     })?;
     let n = parts.len();

@@ -377,3 +377,82 @@ fn rewrites_apply_to_nested_queries_in_place() {
         assert!(rewrite::parses(&rw[0].sql, Dialect::Postgres));
     }
 }
+
+fn pgss_report(csv: &str, schema: Option<&str>) -> OptimizeReport {
+    optimize(
+        &OptimizeRequest {
+            log: Some(csv.into()),
+            schema: schema.map(|s| SqlInput {
+                sql: Some(s.into()),
+                paths: vec![],
+            }),
+            dialect: DialectChoice::Postgres,
+            ..Default::default()
+        },
+        &Limits::default(),
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn n_plus_one_in_pg_stat_statements_counts_calls_per_parent() {
+    let csv = "query,calls,mean_exec_time\n\
+\"SELECT id, email FROM users WHERE referrer_id = $1 ORDER BY id LIMIT $2\",50,1.5\n\
+\"SELECT id, email FROM users WHERE id = $1\",4000,0.02\n\
+\"SELECT id, total FROM orders WHERE user_id = $1\",1000,0.05\n\
+\"SELECT 1\",10,0.01\n";
+    // With the schema: the foreign key orders.user_id → users(id). The users lookup by id (4,000
+    // calls, more than the child) cannot be the loop that drives it; the list (50 calls) is.
+    let r = pgss_report(csv, Some(SCHEMA));
+    let n: Vec<_> = r
+        .n_plus_one
+        .iter()
+        .filter(|n| n.fingerprint.contains("orders"))
+        .collect();
+    assert_eq!(n.len(), 1, "{:?}", r.n_plus_one);
+    let n = n[0];
+    assert_eq!(n.calls_saved, Some(950.0));
+    assert_eq!(n.per_parent_call, Some(20.0));
+    assert_eq!(n.parent_calls, Some(50.0));
+    assert!(n.parent.as_ref().unwrap().contains("referrer_id = ?"));
+    let how = n.derivation.as_ref().unwrap();
+    assert!(
+        how.contains("foreign key") && how.contains("950 calls saved"),
+        "{how}"
+    );
+    assert!(
+        n.finding.message.contains("20.0 calls per call"),
+        "{}",
+        n.finding.message
+    );
+    assert_eq!(r.summary.calls_saved, 950.0);
+    // Without a schema: by the column's name, and the derivation says so.
+    let r = pgss_report(csv, None);
+    let n = r
+        .n_plus_one
+        .iter()
+        .find(|n| n.fingerprint.contains("orders"))
+        .unwrap();
+    assert_eq!(n.calls_saved, Some(950.0));
+    assert!(
+        n.derivation
+            .as_ref()
+            .unwrap()
+            .starts_with("no schema given")
+    );
+    // With a schema that has no such foreign key, no parent is guessed.
+    let r = pgss_report(
+        csv,
+        Some(
+            "CREATE TABLE users (id bigint PRIMARY KEY, email text, referrer_id bigint); CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total numeric);",
+        ),
+    );
+    let n = r
+        .n_plus_one
+        .iter()
+        .find(|n| n.fingerprint.contains("orders"))
+        .unwrap();
+    assert_eq!(n.calls_saved, None);
+    assert!(n.parent.is_none() && n.derivation.is_none());
+}
