@@ -16,6 +16,12 @@ use sqlparser::ast::{self, BinaryOperator as B, Expr, SetExpr, Spanned, Statemen
 /// Thresholds of the checks.
 pub const DEEP_OFFSET: u64 = 1000;
 pub const LONG_IN_LIST: usize = 100;
+/// With statistics: a table of at most this many rows is read whole in a few hundred pages, so
+/// a predicate no index can serve costs little there.
+pub const SMALL_TABLE_ROWS: f64 = 10_000.0;
+/// With statistics: a predicate keeping at least this share of a table's rows is read faster by
+/// a sequential scan than through an index.
+pub const LOW_SELECTIVITY: f64 = 0.1;
 
 pub struct Ctx<'a> {
     pub stmt: &'a Stmt,
@@ -52,6 +58,51 @@ impl Ctx<'_> {
                 .and_then(|k| k.column.as_deref())
                 .is_some_and(|c| cat.ident_eq(c, &u.column))
         }))
+    }
+
+    /// The statistics' row count of a column's table: (table name, rows).
+    fn table_rows(&self, u: &ColumnUse) -> Option<(String, f64)> {
+        let t = self.model.blocks.get(u.block)?.tables.get(u.table)?;
+        self.rows_of(t)
+    }
+
+    /// The statistics' row count of a FROM table: (table name, rows).
+    fn rows_of(&self, t: &crate::query::TableRef) -> Option<(String, f64)> {
+        if t.kind != SourceKind::Table {
+            return None;
+        }
+        let name = match &t.catalog {
+            Some(n) => n.name.clone(),
+            None => t.name.rsplit('.').next().unwrap_or_default().to_string(),
+        };
+        let rows = self.stats?.rows(&name)?;
+        Some((name, rows))
+    }
+
+    /// The share of rows `col = constant` keeps by the statistics: (1 - null_frac) / n_distinct
+    /// (values taken as equally frequent).
+    fn eq_selectivity(&self, u: &ColumnUse) -> Option<f64> {
+        let (t, _) = self.table_rows(u)?;
+        let st = self.stats?;
+        let nd = st.distinct(&t, &u.column)?;
+        if nd <= 0.0 {
+            return None;
+        }
+        let nf = st.null_frac(&t, &u.column).unwrap_or(0.0);
+        Some(((1.0 - nf) / nd).min(1.0))
+    }
+
+    /// A finding about a scan no index can avoid, made harmless by a small table: lower it to
+    /// info and say why, from the statistics.
+    fn small_table(&self, f: &mut Finding, u: Option<&ColumnUse>) {
+        if let Some((t, rows)) = u.and_then(|u| self.table_rows(u))
+            && rows <= SMALL_TABLE_ROWS
+        {
+            f.severity = crate::findings::Severity::Info;
+            f.message.push_str(&format!(
+                " (harmless here: {t} has {rows} rows by the statistics, at most {SMALL_TABLE_ROWS} for a cheap full scan)"
+            ));
+        }
     }
 
     fn family(&self, u: &ColumnUse) -> Option<TypeFamily> {
@@ -281,6 +332,26 @@ fn predicates(cx: &mut Ctx, b: &Block) {
                     cx.span(e.span()),
                     "Long IN lists are parsed, planned and (in pg_stat_statements before PostgreSQL 18) fingerprinted per length: every batch size is a new statement. Pass one array parameter, or join a VALUES list / temporary table.",
                 );
+                // With statistics: the share of the column's values (or rows) the list names.
+                if let Some(u) = &p.column
+                    && let Some((t, rows)) = cx.table_rows(u)
+                {
+                    let st = cx.stats.expect("table_rows reads the statistics");
+                    let (of, n) = match st.distinct(&t, &u.column) {
+                        Some(nd) if nd > 0.0 => ("distinct values of", nd),
+                        _ => ("rows of", rows),
+                    };
+                    let share = (list.len() as f64 / n).min(1.0);
+                    f.message.push_str(&format!(
+                        ": {:.0}% of the {n} {of} {t}{}",
+                        share * 100.0,
+                        if share >= LOW_SELECTIVITY {
+                            " by the statistics; at that share an index does not help (a scan is chosen), so filter by a join to the values' source instead of listing them"
+                        } else {
+                            " by the statistics"
+                        }
+                    ));
+                }
                 let lhs = match e {
                     Expr::In { expr, .. } => expr.to_string(),
                     _ => String::new(),
@@ -338,6 +409,7 @@ fn leading_wildcard(cx: &mut Ctx, column: Option<&ColumnUse>, e: &Expr) {
         cx.span(e.span()),
         "A B-tree index serves LIKE only for a fixed prefix. With a leading % the engine reads every row.",
     );
+    cx.small_table(&mut f, column);
     let table = column
         .and_then(|u| cx.model.table_of(u, cx.cat))
         .map(|t| t.name.to_string());
@@ -434,6 +506,7 @@ fn non_sargable(
     if indexed == Some(false) {
         f.severity = crate::findings::Severity::Info;
     }
+    cx.small_table(&mut f, Some(u));
     let range = rewrite::sargable_range(side, other, op, cx.dialect);
     if let Some((cond, why)) = &range {
         f.fix = Some(Fix {
@@ -597,6 +670,41 @@ fn or_across_columns(cx: &mut Ctx, b: &Block, e: &Expr, clause: Clause) {
         cx.span(e.span()),
         "One index cannot serve an OR of different columns. PostgreSQL can combine two bitmap index scans (BitmapOr) when each column has its own index; MySQL may use index_merge; otherwise it is a full scan. A UNION of two index-served queries is the portable rewrite.",
     );
+    // With statistics: the OR keeps at least the share of its largest equality branch; at such a
+    // low selectivity the full scan is the right plan and no rewrite helps.
+    let lower_bound = parts
+        .iter()
+        .filter_map(|p| match p {
+            Expr::BinaryOp {
+                left,
+                op: B::Eq,
+                right,
+            } if (is_plain_column(left) && literal_text(right).is_some())
+                || (is_plain_column(right) && literal_text(left).is_some()) =>
+            {
+                cx.sole_column(b, p).and_then(|u| cx.eq_selectivity(&u))
+            }
+            _ => None,
+        })
+        .reduce(f64::max);
+    if let Some(lb) = lower_bound
+        && lb >= LOW_SELECTIVITY
+    {
+        f.message.push_str(&format!(
+            ": by the statistics (n_distinct, null_frac) it keeps at least {:.0}% of the rows, where a sequential scan is the right plan: no index or UNION rewrite helps",
+            lb * 100.0
+        ));
+        cx.push(f);
+        return;
+    }
+    let first = cx
+        .sole_column(b, parts[0])
+        .filter(|u| cx.table_rows(u).is_some_and(|(_, r)| r <= SMALL_TABLE_ROWS));
+    if let Some(u) = first {
+        cx.small_table(&mut f, Some(&u));
+        cx.push(f);
+        return;
+    }
     let rw = if clause == Clause::Where {
         rewrite::or_union(cx.ast, b, e, cx.dialect)
     } else {
@@ -873,6 +981,28 @@ fn deep_offset(cx: &mut Ctx, b: &Block) {
         cx.span(off.span()),
         "OFFSET pagination costs O(offset): page 1000 reads 1000 pages of rows. Keyset pagination (WHERE sort key > last seen value) reads only the page.",
     );
+    // With statistics: the depth relative to the table's rows (single-table pages).
+    if b.tables.len() == 1
+        && let Some((t, rows)) = cx.rows_of(&b.tables[0])
+    {
+        let nf = n as f64;
+        if nf >= rows {
+            f.message = format!(
+                "OFFSET {n} is at or past the end of {t}, which has {rows} rows by the statistics: every row is read and the page is empty"
+            );
+        } else if rows <= SMALL_TABLE_ROWS {
+            f.severity = crate::findings::Severity::Info;
+            f.message.push_str(&format!(
+                " ({:.0}% of {t}'s {rows} rows by the statistics; the table is small enough that a page costs at most one scan of it)",
+                nf / rows * 100.0
+            ));
+        } else {
+            f.message.push_str(&format!(
+                " ({:.0}% of {t}'s {rows} rows by the statistics; later pages cost more)",
+                nf / rows * 100.0
+            ));
+        }
+    }
     let rw = rewrite::keyset(cx.ast, b, cx.model, cx.cat, cx.dialect);
     if let Some(rw) = &rw {
         f.fix = Some(Fix {

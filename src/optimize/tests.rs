@@ -456,3 +456,121 @@ fn n_plus_one_in_pg_stat_statements_counts_calls_per_parent() {
     assert_eq!(n.calls_saved, None);
     assert!(n.parent.is_none() && n.derivation.is_none());
 }
+
+fn with_stats(sql: &str, stats: &str) -> OptimizeReport {
+    optimize(
+        &OptimizeRequest {
+            sql: Some(sql.into()),
+            schema: Some(SqlInput {
+                sql: Some(SCHEMA.into()),
+                paths: vec![],
+            }),
+            stats: Some(serde_json::from_str(stats).unwrap()),
+            dialect: DialectChoice::Postgres,
+            ..Default::default()
+        },
+        &Limits::default(),
+        None,
+    )
+    .unwrap()
+}
+
+fn finding<'a>(r: &'a OptimizeReport, id: &str) -> &'a Finding {
+    r.queries[0]
+        .findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no {id}: {:?}", r.queries[0].findings))
+}
+
+#[test]
+fn statistics_scale_the_offset_verdict() {
+    let sql = "SELECT id, total FROM orders ORDER BY id LIMIT 20 OFFSET 5000";
+    let no_stats = run(sql);
+    assert_eq!(finding(&no_stats, "QRY007").severity, Severity::Warning);
+    let big = with_stats(sql, r#"{"tables":[{"table":"orders","rows":200000}]}"#);
+    let f = finding(&big, "QRY007");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(
+        f.message.contains("(2% of orders's 200000 rows"),
+        "{}",
+        f.message
+    );
+    let small = with_stats(sql, r#"{"tables":[{"table":"orders","rows":8000}]}"#);
+    let f = finding(&small, "QRY007");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(
+        f.message.contains("62% of orders's 8000 rows"),
+        "{}",
+        f.message
+    );
+    let past = with_stats(sql, r#"{"tables":[{"table":"orders","rows":3000}]}"#);
+    assert!(
+        finding(&past, "QRY007")
+            .message
+            .contains("past the end of orders, which has 3000 rows")
+    );
+}
+
+#[test]
+fn statistics_lower_scans_of_small_tables() {
+    let like = "SELECT id FROM users WHERE email LIKE '%@x.com'";
+    assert_eq!(finding(&run(like), "QRY004").severity, Severity::Warning);
+    let small = with_stats(like, r#"{"tables":[{"relname":"users","reltuples":900}]}"#);
+    let f = finding(&small, "QRY004");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.message.contains("users has 900 rows"), "{}", f.message);
+    let big = with_stats(like, r#"{"tables":[{"table":"users","rows":5000000}]}"#);
+    assert_eq!(finding(&big, "QRY004").severity, Severity::Warning);
+    // A function on an indexed column of a small table.
+    let date = "SELECT id FROM orders WHERE DATE(created_at) = '2024-03-05'";
+    let f = finding(
+        &with_stats(date, r#"{"tables":[{"table":"orders","rows":300}]}"#),
+        "QRY002",
+    )
+    .clone();
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(finding(&run(date), "QRY002").severity, Severity::Warning);
+}
+
+#[test]
+fn statistics_judge_or_and_in_list_selectivity() {
+    let or = "SELECT id FROM jobs WHERE state = 'done' OR id = 5";
+    // Without statistics: the UNION ALL rewrite.
+    assert_eq!(rewrites_of(&run(or), "QRY019").len(), 1);
+    // state has 3 values: `state = 'done'` alone keeps a third of the rows.
+    let r = with_stats(
+        or,
+        r#"{"tables":[{"table":"jobs","rows":1000000}],"columns":[{"table":"jobs","column":"state","n_distinct":3,"null_frac":0}]}"#,
+    );
+    let f = finding(&r, "QRY019");
+    assert!(
+        f.message.contains("at least 33% of the rows"),
+        "{}",
+        f.message
+    );
+    assert!(rewrites_of(&r, "QRY019").is_empty() && f.fix.is_none());
+    // Many distinct states: the branches are selective, the rewrite stays.
+    let r = with_stats(
+        or,
+        r#"{"tables":[{"table":"jobs","rows":1000000}],"columns":[{"table":"jobs","column":"state","n_distinct":-0.5}]}"#,
+    );
+    assert_eq!(rewrites_of(&r, "QRY019").len(), 1);
+    // IN list against the column's distinct values.
+    let list: Vec<String> = (1..=150).map(|i| format!("'s{i}'")).collect();
+    let sql = format!("SELECT id FROM jobs WHERE state IN ({})", list.join(", "));
+    let r = with_stats(
+        &sql,
+        r#"{"tables":[{"table":"jobs","rows":1000000}],"columns":[{"table":"jobs","column":"state","n_distinct":200}]}"#,
+    );
+    let f = finding(&r, "QRY014");
+    assert!(f.message.contains("75% of the 200 distinct values of jobs by the statistics; at that share an index does not help"), "{}", f.message);
+    let r = with_stats(&sql, r#"{"tables":[{"table":"jobs","rows":1000000}]}"#);
+    let f = finding(&r, "QRY014");
+    assert!(
+        f.message
+            .ends_with("0% of the 1000000 rows of jobs by the statistics"),
+        "{}",
+        f.message
+    );
+}
