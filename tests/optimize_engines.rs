@@ -457,7 +457,7 @@ fn postgres_or_union_nested_and_grouped_rewrites_return_the_same_rows() {
 }
 
 #[test]
-fn postgres_nested_rewrites_in_insert_select_and_cte_keyset() {
+fn postgres_nested_rewrites_in_insert_select_view_and_cte_keyset() {
     let Some(pg) = common::postgres() else { return };
     let db = pg.fresh_db("opt_nested_dml");
     db.load(PG_SCHEMA).unwrap();
@@ -484,6 +484,32 @@ fn postgres_nested_rewrites_in_insert_select_and_cte_keyset() {
     db.exec(&format!("{};", rw.sql)).unwrap();
     let b = sorted(db.rows("SELECT id, referrer_id FROM ins_target;"));
     assert!(!a.is_empty() && a == b, "{} vs {} rows", a.len(), b.len());
+    // CREATE VIEW ... AS: the rewritten view returns the same rows (OR → UNION ALL, and the
+    // correlated count → grouped join).
+    for (i, view) in [
+        "CREATE VIEW v_orig AS SELECT referrer_id, phone FROM users WHERE referrer_id < 10 OR phone LIKE '%1'",
+        "CREATE VIEW v_orig AS SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS n FROM users u",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = report(PG_SCHEMA, view, DialectChoice::Postgres);
+        assert_eq!(r.queries[0].kind, "view");
+        let exact: Vec<_> = r.queries[0].rewrites.iter().filter(|w| w.exact).collect();
+        assert!(!exact.is_empty(), "{view}");
+        let v = format!("v_orig{i}");
+        db.exec(&format!("{};", view.replacen("v_orig", &v, 1))).unwrap();
+        let a = sorted(db.rows(&format!("SELECT * FROM {v};")));
+        assert!(!a.is_empty());
+        for (j, rw) in exact.iter().enumerate() {
+            assert!(rw.sql.starts_with("CREATE VIEW v_orig AS SELECT"), "{}", rw.sql);
+            let w = format!("v_rw{i}_{j}");
+            db.exec(&format!("{};", rw.sql.replacen("v_orig", &w, 1)))
+                .unwrap_or_else(|e| panic!("{e}: {}", rw.sql));
+            let b = sorted(db.rows(&format!("SELECT * FROM {w};")));
+            assert!(a == b, "{} changed the view's rows: {}", rw.title, rw.sql);
+        }
+    }
     // Keyset pagination inside a CTE: the same page as OFFSET.
     let sql = "WITH page AS (SELECT id, total FROM orders ORDER BY id LIMIT 20 OFFSET 4000) SELECT id, total FROM page";
     let r = report(PG_SCHEMA, sql, DialectChoice::Postgres);

@@ -69,7 +69,7 @@ pub struct QueryReport {
     pub number: usize,
     pub span: Span,
     pub sql: String,
-    /// `select`, `insert`, `update`, `delete` or `other`.
+    /// `select`, `insert`, `update`, `delete`, `view` (CREATE VIEW ... AS) or `other`.
     pub kind: String,
     /// Tables read (catalog names where resolved).
     pub tables: Vec<String>,
@@ -367,7 +367,6 @@ fn is_ddl(s: &sqlparser::ast::Statement) -> bool {
         S::CreateTable(_)
             | S::CreateIndex(_)
             | S::AlterTable(_)
-            | S::CreateView(_)
             | S::Drop { .. }
             | S::CreateType { .. }
             | S::CreateSchema { .. }
@@ -384,6 +383,10 @@ fn is_ddl(s: &sqlparser::ast::Statement) -> bool {
 /// Which EXPLAIN confirms the findings, per engine; write statements are wrapped so that
 /// ANALYZE (which executes them) changes nothing.
 pub fn explain_advice(s: &sqlparser::ast::Statement, d: Dialect) -> String {
+    // A view: explain the query that defines it.
+    if let sqlparser::ast::Statement::CreateView(v) = s {
+        return explain_advice(&sqlparser::ast::Statement::Query(v.query.clone()), d);
+    }
     let sql = s.to_string();
     let write = !matches!(s, sqlparser::ast::Statement::Query(_));
     match d {

@@ -219,7 +219,7 @@ pub struct CteInfo {
 /// The model of one statement.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct QueryModel {
-    /// `select`, `insert`, `update`, `delete` or `other`.
+    /// `select`, `insert`, `update`, `delete`, `view` (CREATE VIEW ... AS) or `other`.
     pub kind: String,
     pub blocks: Vec<Block>,
     pub ctes: Vec<CteInfo>,
@@ -268,6 +268,10 @@ impl QueryModel {
             Statement::Query(q) => {
                 b.query(q, None, Role::Root);
                 "select"
+            }
+            Statement::CreateView(v) => {
+                b.query(&v.query, None, Role::Root);
+                "view"
             }
             Statement::Insert(ins) => {
                 if let Some(src) = &ins.source {
