@@ -1024,6 +1024,7 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
     }
     let mut distinct = false;
     let mut order_note = false;
+    let mut limited = false;
     let s = with_block_query(stmt, b.span, |q| {
         let sel = match q.body.as_ref() {
             SetExpr::Select(s) => (**s).clone(),
@@ -1051,6 +1052,7 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
         if q.limit_clause.is_some() && !has_order {
             return None;
         }
+        limited = q.limit_clause.is_some();
         // ORDER BY moves after the last branch, where only output column names (or positions)
         // resolve.
         if let Some(o) = q.order_by.as_mut() {
@@ -1143,10 +1145,12 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
                     "Same rows, duplicates included, for any data: branch k keeps the rows whose k-th condition is true and whose earlier conditions are not true (false or NULL: `IS NOT TRUE`), so every row of the original comes from exactly one of the {n} branches. Holds because the conditions are deterministic (no random() or other volatile call). Each branch can use the index on its own column."
                 )
             },
-            if order_note {
-                " ORDER BY and LIMIT apply to the whole union: they follow the last branch and name output columns."
-            } else {
-                ""
+            match (order_note, limited) {
+                (true, true) =>
+                    " ORDER BY and LIMIT apply to the whole union: they follow the last branch and name output columns. With LIMIT, rows tied on the ORDER BY at the limit may be picked differently, as between two runs of the original: order by a unique key to fix the page.",
+                (true, false) =>
+                    " ORDER BY applies to the whole union: it follows the last branch and names output columns.",
+                _ => "",
             }
         ),
         exact: true,

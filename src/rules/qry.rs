@@ -246,9 +246,9 @@ pub static OR_ACROSS_COLUMNS: RuleDoc = RuleDoc {
     family: "QRY",
     severity: Severity::Info,
     summary: "An OR whose branches test different columns.",
-    why: "One index cannot serve it. PostgreSQL may combine bitmap scans (one index per column), MySQL may use index_merge; otherwise it is a full scan. A UNION of index-served branches is the portable rewrite.",
+    why: "One index cannot serve it. PostgreSQL may combine bitmap scans (one index per column), MySQL may use index_merge; otherwise it is a full scan. A UNION ALL of index-served branches is the portable rewrite; each later branch excludes the earlier conditions with IS NOT TRUE, so duplicates are kept exactly (a plain UNION would also remove duplicates the original returns).",
     bad: "SELECT id FROM users WHERE email = $1 OR phone = $2;",
-    good: "SELECT id FROM users WHERE email = $1 UNION SELECT id FROM users WHERE phone = $2;",
+    good: "SELECT id FROM users WHERE email = $1 UNION ALL SELECT id FROM users WHERE phone = $2 AND (email = $1) IS NOT TRUE;",
     dialects: &[],
     crosswalk: &["sqlcheck:or-usage"],
 };
