@@ -1049,10 +1049,11 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
             .order_by
             .as_ref()
             .is_some_and(|o| matches!(&o.kind, ast::OrderByKind::Expressions(v) if !v.is_empty()));
-        if q.limit_clause.is_some() && !has_order {
+        // Row locks are not allowed with UNION; FETCH FIRST without ORDER BY is LIMIT's case.
+        if !q.locks.is_empty() || ((q.limit_clause.is_some() || q.fetch.is_some()) && !has_order) {
             return None;
         }
-        limited = q.limit_clause.is_some();
+        limited = q.limit_clause.is_some() || q.fetch.is_some();
         // ORDER BY moves after the last branch, where only output column names (or positions)
         // resolve.
         if let Some(o) = q.order_by.as_mut() {

@@ -273,6 +273,7 @@ fn or_across_columns_becomes_union_all_with_guards() {
     // volatile conditions, ORDER BY a column that is not in the output, OR in the ON clause.
     for sql in [
         "SELECT id FROM users WHERE email = 'a' OR phone = 'b' LIMIT 5",
+        "SELECT id FROM users WHERE email = 'a' OR phone = 'b' ORDER BY id FOR UPDATE",
         "SELECT count(*) FROM users WHERE email = 'a' OR phone = 'b'",
         "SELECT referrer_id, count(*) FROM users WHERE email = 'a' OR phone = 'b' GROUP BY referrer_id",
         "SELECT id FROM users WHERE email = 'a' OR random() < referrer_id",
