@@ -697,11 +697,14 @@ fn or_across_columns(cx: &mut Ctx, b: &Block, e: &Expr, clause: Clause) {
         cx.push(f);
         return;
     }
-    let first = cx
-        .sole_column(b, parts[0])
-        .filter(|u| cx.table_rows(u).is_some_and(|(_, r)| r <= SMALL_TABLE_ROWS));
-    if let Some(u) = first {
-        cx.small_table(&mut f, Some(&u));
+    // Every branch on a small table (by the statistics): the scan is cheap, nothing to rewrite.
+    let cols: Vec<ColumnUse> = parts.iter().filter_map(|p| cx.sole_column(b, p)).collect();
+    let all_small = cols.len() == parts.len()
+        && cols
+            .iter()
+            .all(|u| cx.table_rows(u).is_some_and(|(_, r)| r <= SMALL_TABLE_ROWS));
+    if all_small {
+        cx.small_table(&mut f, cols.first());
         cx.push(f);
         return;
     }

@@ -576,6 +576,11 @@ fn statistics_judge_or_and_in_list_selectivity() {
         r#"{"tables":[{"table":"jobs","rows":1000000}],"columns":[{"table":"jobs","column":"state","n_distinct":-0.5}]}"#,
     );
     assert_eq!(rewrites_of(&r, "QRY019").len(), 1);
+    // A small table: info, no rewrite.
+    let r = with_stats(or, r#"{"tables":[{"table":"jobs","rows":400}]}"#);
+    let f = finding(&r, "QRY019");
+    assert!(f.severity == Severity::Info && f.message.contains("jobs has 400 rows"));
+    assert!(rewrites_of(&r, "QRY019").is_empty());
     // IN list against the column's distinct values.
     let list: Vec<String> = (1..=150).map(|i| format!("'s{i}'")).collect();
     let sql = format!("SELECT id FROM jobs WHERE state IN ({})", list.join(", "));
