@@ -3211,4 +3211,137 @@ mod tests {
             r.up_sql
         );
     }
+
+    #[test]
+    fn domain_changes_are_alter_domain_steps() {
+        let from = "CREATE DOMAIN pos AS int DEFAULT 1 CHECK (VALUE > 0);
+            CREATE TABLE t (id bigint PRIMARY KEY, p pos);";
+        let to =
+            "CREATE DOMAIN pos AS int DEFAULT 2 NOT NULL CONSTRAINT pos_small CHECK (VALUE < 9);
+            CREATE TABLE t (id bigint PRIMARY KEY, p pos);";
+        let r = diff_sql(from, to, DialectChoice::Postgres, None, &[]).unwrap();
+        let k: Vec<&str> = r.steps.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(
+            k,
+            [
+                "drop_domain_check",
+                "alter_domain_default",
+                "set_domain_not_null",
+                "add_domain_check",
+                "validate_constraint"
+            ]
+        );
+        assert_eq!(
+            r.steps[0].up,
+            ["ALTER DOMAIN pos DROP CONSTRAINT pos_check"]
+        );
+        assert_eq!(
+            r.steps[0].down,
+            ["ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE > 0)"]
+        );
+        assert_eq!(
+            r.steps[3].up,
+            ["ALTER DOMAIN pos ADD CONSTRAINT pos_small CHECK (VALUE < 9) NOT VALID"]
+        );
+        assert!(r.steps[4].separate);
+        assert!(r.steps[4].hazards[0].message.contains("t.p"));
+        assert_eq!(r.steps[2].hazards[0].kind, "may_fail_on_data");
+        // The column of the domain is not touched.
+        assert!(!k.contains(&"alter_column_type"));
+        // A new base type recreates the domain and converts its columns.
+        let r = diff_sql(
+            "CREATE DOMAIN m AS int; CREATE TABLE t (id int, a m DEFAULT 0);",
+            "CREATE DOMAIN m AS bigint; CREATE TABLE t (id int, a m DEFAULT 0);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(r.steps.len(), 1, "{:?}", r.steps);
+        assert_eq!(r.steps[0].kind, "recreate_domain");
+        assert!(
+            r.steps[0]
+                .up
+                .iter()
+                .any(|u| u == "ALTER TABLE t ALTER COLUMN a TYPE m USING a::BIGINT"),
+            "{:?}",
+            r.steps[0].up
+        );
+    }
+
+    #[test]
+    fn composite_attribute_steps_and_limits() {
+        assert_eq!(
+            kinds(
+                "CREATE TYPE p AS (a int, b text, c int);",
+                "CREATE TYPE p AS (a bigint, b text, d text);",
+                None
+            ),
+            [
+                "drop_type_attribute",
+                "alter_type_attribute",
+                "add_type_attribute"
+            ]
+        );
+        // Dropping an attribute of a type columns use loses their values.
+        let r = diff_sql(
+            "CREATE TYPE p AS (a int, b text); CREATE TABLE t (id int, v p);",
+            "CREATE TYPE p AS (a int); CREATE TABLE t (id int, v p);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(r.steps[0].irreversible.as_deref().unwrap().contains("t.v"));
+        // PostgreSQL refuses ALTER ATTRIBUTE TYPE while a column has the type: reported.
+        let r = diff_sql(
+            "CREATE TYPE p AS (a int); CREATE TABLE t (id int, v p);",
+            "CREATE TYPE p AS (a bigint); CREATE TABLE t (id int, v p);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(r.steps.is_empty());
+        assert!(
+            r.notes[0].contains("cannot change an attribute's type"),
+            "{:?}",
+            r.notes
+        );
+        // An order ALTER TYPE cannot reach, no column using it: recreated.
+        assert_eq!(
+            kinds(
+                "CREATE TYPE p AS (a int, b int);",
+                "CREATE TYPE p AS (b int, a int);",
+                None
+            ),
+            ["recreate_type"]
+        );
+    }
+
+    #[test]
+    fn overloads_are_dropped_by_signature() {
+        let r = diff_sql(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$;
+             CREATE FUNCTION f(a int, b text) RETURNS int LANGUAGE sql AS $$ SELECT a $$;",
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a + 1 $$;",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        let k: Vec<(&str, &str)> = r
+            .steps
+            .iter()
+            .map(|s| (s.kind.as_str(), s.object.as_str()))
+            .collect();
+        assert_eq!(
+            k,
+            [
+                ("replace_function", "f(integer)"),
+                ("drop_function", "f(integer, text)")
+            ]
+        );
+        assert_eq!(r.steps[1].up, ["DROP FUNCTION f(integer, text)"]);
+    }
 }
