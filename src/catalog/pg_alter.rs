@@ -88,15 +88,11 @@ pub fn parse_alter_domain(text: &str) -> Result<(ObjectName, DomainOp), String> 
         p.expect_keyword_is(Keyword::DOMAIN)?;
         let name = p.parse_object_name(false)?;
         let op = if p.parse_keyword(Keyword::ADD) {
-            if p.parse_keywords(&[Keyword::NOT, Keyword::NULL]) {
-                DomainOp::AddNotNull
-            } else if p.parse_keyword(Keyword::CONSTRAINT)
-                && {
-                    let _ = p.parse_identifier()?;
-                    true
-                }
-                && p.parse_keywords(&[Keyword::NOT, Keyword::NULL])
-            {
+            let not_null = p.parse_keywords(&[Keyword::NOT, Keyword::NULL])
+                || (p.parse_keyword(Keyword::CONSTRAINT)
+                    && p.parse_identifier().is_ok()
+                    && p.parse_keywords(&[Keyword::NOT, Keyword::NULL]));
+            if not_null {
                 DomainOp::AddNotNull
             } else {
                 // Re-read from the start of the constraint.

@@ -2186,7 +2186,8 @@ fn composite_steps(
     let has = |list: &[(String, String)], a: &str| list.iter().any(|(x, _)| oc.ident_eq(x, a));
     let dropped: Vec<&(String, String)> = oa.iter().filter(|(a, _)| !has(na, a)).collect();
     let added: Vec<&(String, String)> = na.iter().filter(|(a, _)| !has(oa, a)).collect();
-    let retyped: Vec<(&(String, String), &(String, String))> = oa
+    type Attr = (String, String);
+    let retyped: Vec<(&Attr, &Attr)> = oa
         .iter()
         .filter_map(|x| {
             na.iter()
