@@ -673,6 +673,12 @@ impl Builder {
                     self.cat.extensions.push(n);
                 }
             }
+            Statement::DropExtension(de) => {
+                for i in &de.names {
+                    let n = self.ident(i);
+                    self.cat.extensions.retain(|e| *e != n);
+                }
+            }
             Statement::Set(set) => self.set(set),
             Statement::Use(u) if self.d() == Dialect::Mysql => {
                 let s = u.to_string();
@@ -3493,7 +3499,7 @@ impl Builder {
         let ci = self.d().case_insensitive_names();
         let ident = |b: &Self, i: &ast::Ident| b.ident(i);
         let new_name = match &op {
-            DomainOp::Rename(n) => Some(ident(self, n)),
+            DomainOp::Rename(n) | DomainOp::SetSchema(n) => Some(ident(self, n)),
             _ => None,
         };
         let (check_name, from_to) = match &op {
@@ -3557,11 +3563,16 @@ impl Builder {
                     }
                 }
             }
-            DomainOp::Rename(_) => {
+            DomainOp::Rename(_) | DomainOp::SetSchema(_) => {
                 let old = ut.name.clone();
                 let new = new_name.unwrap_or_default();
-                ut.name.name = new.clone();
+                if matches!(op, DomainOp::SetSchema(_)) {
+                    ut.name.schema = new;
+                } else {
+                    ut.name.name = new;
+                }
                 let newn = ut.name.clone();
+                let new = newn.name.clone();
                 for t in &mut self.cat.tables {
                     for c in &mut t.columns {
                         let fix = |ty: &mut SqlType| {
@@ -3586,7 +3597,10 @@ impl Builder {
         use super::pg_alter::AttributeOp;
         let (on, ops) = match super::pg_alter::parse_alter_type_attributes(text) {
             Ok(Some(x)) => x,
-            Ok(None) => return,
+            Ok(None) => {
+                self.note("ALTER TYPE form not applied to the model (only attribute changes, values and renames are)");
+                return;
+            }
             Err(e) => {
                 self.note(format!("ALTER TYPE not understood: {e}"));
                 return;
@@ -4988,5 +5002,20 @@ mod tests {
         );
         let sigs: Vec<String> = c.functions.iter().map(|f| f.signature()).collect();
         assert_eq!(sigs, vec!["f(text)"]);
+    }
+
+    #[test]
+    fn domain_rename_and_set_schema_follow_columns() {
+        let c = pg(
+            "CREATE SCHEMA s; CREATE DOMAIN d AS int; CREATE TABLE t (a d);
+            ALTER DOMAIN d RENAME TO e; ALTER DOMAIN e SET SCHEMA s;",
+        );
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        assert_eq!(c.types[0].name, Name::new("s", "e"));
+        let col = c.find_table("t").unwrap().column("a").unwrap();
+        assert_eq!(col.data_type.user_type, Some(Name::new("s", "e")));
+        // A form the model does not apply is said so, not passed over.
+        let c = pg("CREATE SCHEMA s; CREATE TYPE p AS (x int); ALTER TYPE p SET SCHEMA s;");
+        assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
     }
 }

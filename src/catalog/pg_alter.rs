@@ -32,7 +32,8 @@ pub enum DomainOp {
         to: Ident,
     },
     Rename(Ident),
-    /// OWNER TO, SET SCHEMA: nothing the model keeps.
+    SetSchema(Ident),
+    /// OWNER TO: nothing the model keeps.
     Other,
 }
 
@@ -142,10 +143,9 @@ pub fn parse_alter_domain(text: &str) -> Result<(ObjectName, DomainOp), String> 
             }
         } else if p.parse_keywords(&[Keyword::RENAME, Keyword::TO]) {
             DomainOp::Rename(p.parse_identifier()?)
-        } else if p.parse_keywords(&[Keyword::OWNER, Keyword::TO])
-            || p.parse_keywords(&[Keyword::SET, Keyword::SCHEMA])
-        {
-            // SET SCHEMA moves the domain; the model keeps it where it was (noted by the caller).
+        } else if p.parse_keywords(&[Keyword::SET, Keyword::SCHEMA]) {
+            DomainOp::SetSchema(p.parse_identifier()?)
+        } else if p.parse_keywords(&[Keyword::OWNER, Keyword::TO]) {
             let _ = p.parse_identifier()?;
             return Ok((name, DomainOp::Other));
         } else {

@@ -894,7 +894,24 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
     }
 
-    // 3. Types, sequences, functions.
+    // 3. Extensions (before the types, functions and columns that may use them), types,
+    // sequences, functions.
+    if out.pg() {
+        for e in nc.extensions.iter().filter(|e| !oc.extensions.contains(e)) {
+            out.push(S {
+                kind: "create_extension",
+                object: e.clone(),
+                summary: format!("create extension {e}"),
+                up: vec![format!("CREATE EXTENSION IF NOT EXISTS {}", q(d, e))],
+                down: vec![format!("DROP EXTENSION IF EXISTS {}", q(d, e))],
+                hazards: vec![hazard(
+                    plan::UNTRACKED,
+                    "the extension must be installed on the server, and creating it may need superuser or a trusted extension",
+                )],
+                ..S::default()
+            });
+        }
+    }
     types_phase(&mut out, oc, nc)?;
     for s in &nc.sequences {
         if s.owned_by.is_none() && !oc.sequences.iter().any(|x| oc.name_eq(&x.name, &s.name)) {
@@ -1284,6 +1301,31 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
                 summary: format!("drop type {}", t.name),
                 up: vec![format!("DROP TYPE {}", qn(d, &t.name))],
                 down: create.into_iter().collect(),
+                ..S::default()
+            });
+        }
+    }
+
+    // Extensions last, once nothing of the plan uses them. No CASCADE: PostgreSQL refuses to
+    // drop one whose types or functions something still uses, rather than dropping that too.
+    if out.pg() {
+        for e in oc.extensions.iter().filter(|e| !nc.extensions.contains(e)) {
+            out.push(S {
+                kind: "drop_extension",
+                object: e.clone(),
+                summary: format!("drop extension {e}"),
+                up: vec![format!("DROP EXTENSION {}", q(d, e))],
+                down: vec![format!("CREATE EXTENSION IF NOT EXISTS {}", q(d, e))],
+                hazards: vec![
+                    hazard(
+                        plan::MAY_FAIL,
+                        "fails while objects the model does not know (other schemas, hand-made) use the extension",
+                    ),
+                    hazard(
+                        plan::DELETES_DATA,
+                        format!("whatever {e} keeps in tables of its own (pg_cron's jobs, for example) goes with it; the down creates it empty"),
+                    ),
+                ],
                 ..S::default()
             });
         }
@@ -3344,5 +3386,27 @@ mod tests {
             ]
         );
         assert_eq!(r.steps[1].up, ["DROP FUNCTION f(integer, text)"]);
+    }
+
+    #[test]
+    fn extensions_come_first_and_go_last() {
+        let k = kinds(
+            "CREATE EXTENSION hstore; CREATE TABLE x (id int);",
+            "CREATE EXTENSION citext; CREATE TABLE x (id int, e citext);",
+            None,
+        );
+        assert_eq!(k, ["create_extension", "add_column", "drop_extension"]);
+        let r = diff_sql(
+            "CREATE TABLE x (id int);",
+            "CREATE EXTENSION \"uuid-ossp\"; CREATE TABLE x (id int);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            r.steps[0].up,
+            ["CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\""]
+        );
     }
 }
