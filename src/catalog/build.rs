@@ -610,9 +610,13 @@ impl Builder {
                     span: self.span.clone(),
                 });
             }
-            Statement::DropFunction(df) => {
+            Statement::DropFunction(ast::DropFunction { func_desc, .. })
+            | Statement::DropProcedure {
+                proc_desc: func_desc,
+                ..
+            } => {
                 let ci = self.d().case_insensitive_names();
-                for f in &df.func_desc {
+                for f in func_desc {
                     let n = self.name(&f.name);
                     // With an argument list only that overload goes; without one, the name.
                     let args = f.args.as_ref().map(|a| self.arg_types(a));
