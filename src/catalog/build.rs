@@ -4967,6 +4967,19 @@ mod tests {
             c.types[1].kind,
             UserTypeKind::Domain { not_null: true, .. }
         ));
+        // pg_dump 17+ writes the domain's NOT NULL as a named constraint.
+        let c = pg(
+            "CREATE DOMAIN public.d AS integer CONSTRAINT d_not_null NOT NULL CONSTRAINT d_check CHECK ((VALUE > 0));",
+        );
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        let UserTypeKind::Domain {
+            not_null, checks, ..
+        } = &c.types[0].kind
+        else {
+            panic!("domain");
+        };
+        assert!(*not_null);
+        assert_eq!(checks[0].name, "d_check");
         let c = pg("CREATE DOMAIN d AS int; ALTER DOMAIN nope SET NOT NULL;");
         assert!(c.notes[0].message.contains("unknown domain nope"));
     }

@@ -258,7 +258,13 @@ pub fn repair(text: &str, at: usize, dialect: Dialect) -> Option<(String, Repair
         } else {
             found.end
         };
-        blank(&mut bytes, found.start, end);
+        // `CONSTRAINT name NOT NULL` (pg_dump 17+) goes with its name.
+        let start = if idx >= 2 && all[idx - 2].up == "CONSTRAINT" {
+            all[idx - 2].start
+        } else {
+            found.start
+        };
+        blank(&mut bytes, start, end);
         return Some((
             String::from_utf8(bytes).ok()?,
             Repair {
