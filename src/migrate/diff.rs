@@ -117,6 +117,9 @@ struct Out {
     mariadb: bool,
     steps: Vec<Step>,
     notes: Vec<String>,
+    /// Columns whose default a type step already sets (it must drop and restore it around the
+    /// conversion); the column's own default step is left out.
+    defaults_set: Vec<(Name, String)>,
 }
 
 #[derive(Default)]
@@ -401,6 +404,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         mariadb: o.mariadb,
         steps: Vec::new(),
         notes: Vec::new(),
+        defaults_set: Vec::new(),
     };
     let mut oc = old.cat.clone();
     let nc = new.cat;
@@ -1903,7 +1907,7 @@ fn types_phase(out: &mut Out, oc: &Catalog, nc: &Catalog) -> Result<(), KdError>
                 (
                     UserTypeKind::Composite { attributes: oa },
                     UserTypeKind::Composite { attributes: na },
-                ) => composite_steps(out, oc, o, t, oa, na),
+                ) => composite_steps(out, oc, nc, o, t, oa, na),
                 _ => out.notes.push(format!(
                     "type {}: its kind changes ({} to {}); not generated, recreate it by hand",
                     t.name,
@@ -2196,6 +2200,73 @@ fn recreate_domain(cols_from: &Catalog, to: &UserType) -> Vec<String> {
     v
 }
 
+/// Statements that replace composite type `from` by `to` (same name) and convert the columns of
+/// `cols_from` using it: attributes are carried over by name (cast to their new type), new ones
+/// are NULL, and a NULL value stays NULL. Column defaults are those of `target`.
+fn recreate_composite(
+    cols_from: &Catalog,
+    target: &Catalog,
+    from: &UserType,
+    to: &UserType,
+) -> Vec<String> {
+    let d = Dialect::Postgres;
+    let name = &to.name;
+    let (UserTypeKind::Composite { attributes: fa }, UserTypeKind::Composite { attributes: ta }) =
+        (&from.kind, &to.kind)
+    else {
+        return vec![];
+    };
+    let old_tmp = Name::new(name.schema.clone(), format!("{}_old", name.name));
+    let mut v = vec![format!(
+        "ALTER TYPE {} RENAME TO {}",
+        qn(d, name),
+        q(d, &old_tmp.name)
+    )];
+    v.extend(create_type(d, to));
+    for (t, c, _) in type_users(cols_from, name) {
+        let col = q(d, &c);
+        let fields: Vec<String> = ta
+            .iter()
+            .map(|(a, ty)| {
+                if fa.iter().any(|(x, _)| cols_from.ident_eq(x, a)) {
+                    format!("({col}).{}::{ty}", q(d, a))
+                } else {
+                    format!("NULL::{ty}")
+                }
+            })
+            .collect();
+        let had_default = cols_from
+            .table(&t)
+            .and_then(|x| x.column(&c))
+            .is_some_and(|x| x.default.is_some());
+        if had_default {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT",
+                qn(d, &t)
+            ));
+        }
+        v.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING CASE WHEN {col} IS NOT DISTINCT FROM NULL THEN NULL ELSE ROW({})::{} END",
+            qn(d, &t),
+            qn(d, name),
+            fields.join(", "),
+            qn(d, name)
+        ));
+        if let Some(def) = target
+            .table(&t)
+            .and_then(|x| x.column(&c))
+            .and_then(|x| x.default.clone())
+        {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {col} SET DEFAULT {def}",
+                qn(d, &t)
+            ));
+        }
+    }
+    v.push(format!("DROP TYPE {}", qn(d, &old_tmp)));
+    v
+}
+
 /// A composite type's attribute type as written, normalised for comparison.
 fn attr_type(s: &str) -> Option<SqlType> {
     let pd = sqlparser::dialect::PostgreSqlDialect {};
@@ -2218,6 +2289,7 @@ fn attr_type_eq(a: &str, b: &str) -> bool {
 fn composite_steps(
     out: &mut Out,
     oc: &Catalog,
+    nc: &Catalog,
     o: &UserType,
     n: &UserType,
     oa: &[(String, String)],
@@ -2274,9 +2346,64 @@ fn composite_steps(
                 )],
                 ..S::default()
             });
+        } else if users.iter().all(|(_, _, array)| !array) {
+            // Recreate the type and convert its columns attribute by attribute.
+            out.defaults_set
+                .extend(users.iter().map(|(t, c, _)| (t.clone(), c.clone())));
+            let lost: Vec<&str> = dropped.iter().map(|(a, _)| a.as_str()).collect();
+            let lossy_retype =
+                retyped
+                    .iter()
+                    .find_map(|((a, x), (_, y))| match (attr_type(x), attr_type(y)) {
+                        (Some(x), Some(y)) => lossy(&x, &y).map(|w| format!("attribute {a}: {w}")),
+                        _ => None,
+                    });
+            out.push(S {
+                kind: "recreate_type",
+                object: n.name.to_string(),
+                summary: format!(
+                    "recreate composite type {} and convert its columns ({})",
+                    n.name,
+                    users_text(&users)
+                ),
+                up: recreate_composite(oc, nc, o, n),
+                down: recreate_composite(nc, oc, n, o),
+                irreversible: if !lost.is_empty() {
+                    Some(format!(
+                        "the values of attribute(s) {} in {} are gone; the down brings them back empty",
+                        lost.join(", "),
+                        users_text(&users)
+                    ))
+                } else {
+                    lossy_retype
+                },
+                lock: Some("ACCESS EXCLUSIVE"),
+                hazards: vec![
+                    hazard(
+                        plan::REWRITES,
+                        format!(
+                            "every column of the type is converted ({})",
+                            users_text(&users)
+                        ),
+                    ),
+                    hazard(
+                        plan::ACCESS_EXCLUSIVE,
+                        "ACCESS EXCLUSIVE on every table with a column of the type while it is rewritten",
+                    ),
+                    hazard(
+                        plan::MAY_FAIL,
+                        "fails if a stored attribute value does not convert to its new type",
+                    ),
+                    hazard(
+                        plan::UNTRACKED,
+                        "views, functions or indexes that use those columns may block the conversion",
+                    ),
+                ],
+                ..S::default()
+            });
         } else {
             out.notes.push(format!(
-                "composite type {}: {}; columns use it ({}), so it is not generated: migrate those columns by hand",
+                "composite type {}: {}; columns use it ({}), arrays among them, so it is not generated: migrate those columns by hand",
                 n.name,
                 if order_ok {
                     "PostgreSQL cannot change an attribute's type while a column uses the type"
@@ -2591,7 +2718,15 @@ fn columns_phase(out: &mut Out, o: &DiffOptions, a: &Table, b: &Table) {
         }
         let odef = oc.default.as_deref().map(norm);
         let ndef = c.default.as_deref().map(norm);
-        if odef != ndef && !(ddl::is_serial(c) && ddl::is_serial(oc)) && c.generated.is_none() {
+        let set_by_type = out
+            .defaults_set
+            .iter()
+            .any(|(t, x)| t == &a.name && x.eq_ignore_ascii_case(&c.name));
+        if odef != ndef
+            && !(ddl::is_serial(c) && ddl::is_serial(oc))
+            && c.generated.is_none()
+            && !set_by_type
+        {
             let set = |v: &Option<String>| match v {
                 Some(e) => format!("ALTER TABLE {t} ALTER COLUMN {col} SET DEFAULT {e}"),
                 None => format!("ALTER TABLE {t} ALTER COLUMN {col} DROP DEFAULT"),
@@ -3336,10 +3471,30 @@ mod tests {
         )
         .unwrap();
         assert!(r.steps[0].irreversible.as_deref().unwrap().contains("t.v"));
-        // PostgreSQL refuses ALTER ATTRIBUTE TYPE while a column has the type: reported.
+        // PostgreSQL refuses ALTER ATTRIBUTE TYPE while a column has the type: the type is
+        // recreated and the column converted attribute by attribute.
         let r = diff_sql(
             "CREATE TYPE p AS (a int); CREATE TABLE t (id int, v p);",
             "CREATE TYPE p AS (a bigint); CREATE TABLE t (id int, v p);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(r.steps.len(), 1, "{:?}", r.notes);
+        assert_eq!(r.steps[0].kind, "recreate_type");
+        assert!(
+            r.steps[0]
+                .up
+                .iter()
+                .any(|u| u.contains("ROW((v).a::BIGINT)::p")),
+            "{:?}",
+            r.steps[0].up
+        );
+        // Arrays of it are not converted: reported.
+        let r = diff_sql(
+            "CREATE TYPE p AS (a int); CREATE TABLE t (id int, v p[]);",
+            "CREATE TYPE p AS (a bigint); CREATE TABLE t (id int, v p[]);",
             DialectChoice::Postgres,
             None,
             &[],
