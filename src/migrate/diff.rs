@@ -562,13 +562,27 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
     };
     let is_rebuilt = |n: &Name| rebuilt.iter().any(|t| nc.name_eq(&t.name, n));
 
-    // Columns whose type changes or that go away (views and other dependents must be rebuilt).
+    // Columns whose type changes or that go away (views and other dependents must be rebuilt),
+    // including columns of a user type that is recreated (their type is converted too).
+    let recreated = recreated_types(oc, nc);
+    let of_recreated = |t: &SqlType| {
+        [
+            t.user_type.as_ref(),
+            t.element.as_ref().and_then(|e| e.user_type.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|u| recreated.iter().any(|r| oc.name_eq(r, u)))
+    };
     let mut changed_cols: Vec<(Name, String)> = Vec::new();
     for (a, b) in &common {
         for c in &a.columns {
             match b.column(&c.name) {
                 None => changed_cols.push((a.name.clone(), c.name.clone())),
                 Some(nc2) if !same_type(&c.data_type, &nc2.data_type) => {
+                    changed_cols.push((a.name.clone(), c.name.clone()))
+                }
+                _ if of_recreated(&c.data_type) => {
                     changed_cols.push((a.name.clone(), c.name.clone()))
                 }
                 _ => {}
@@ -1921,6 +1935,56 @@ fn types_phase(out: &mut Out, oc: &Catalog, nc: &Catalog) -> Result<(), KdError>
     Ok(())
 }
 
+/// User types the plan recreates (so the columns using them are converted): enums losing or
+/// reordering values, domains with a new base type, composite types whose attributes
+/// `ALTER TYPE` cannot change in place.
+fn recreated_types(oc: &Catalog, nc: &Catalog) -> Vec<Name> {
+    let mut v = Vec::new();
+    for t in &nc.types {
+        let Some(o) = oc.user_type(&t.name) else {
+            continue;
+        };
+        let recreate = match (&o.kind, &t.kind) {
+            (UserTypeKind::Enum { values: ov }, UserTypeKind::Enum { values: nv }) => {
+                !(ov.iter().all(|v| nv.contains(v))
+                    && nv.iter().filter(|v| ov.contains(v)).eq(ov.iter()))
+            }
+            (UserTypeKind::Domain { base: ob, .. }, UserTypeKind::Domain { base: nb, .. }) => {
+                !same_type(ob, nb)
+            }
+            (
+                UserTypeKind::Composite { attributes: oa },
+                UserTypeKind::Composite { attributes: na },
+            ) => {
+                let has = |list: &[(String, String)], a: &str| {
+                    list.iter().any(|(x, _)| oc.ident_eq(x, a))
+                };
+                let retyped = oa.iter().any(|x| {
+                    na.iter()
+                        .any(|y| oc.ident_eq(&y.0, &x.0) && !attr_type_eq(&x.1, &y.1))
+                });
+                let reached: Vec<&str> = oa
+                    .iter()
+                    .filter(|(a, _)| has(na, a))
+                    .chain(na.iter().filter(|(a, _)| !has(oa, a)))
+                    .map(|(a, _)| a.as_str())
+                    .collect();
+                let order_ok = reached.len() == na.len()
+                    && reached
+                        .iter()
+                        .zip(na.iter())
+                        .all(|(a, (b, _))| oc.ident_eq(a, b));
+                retyped || !order_ok
+            }
+            _ => false,
+        };
+        if recreate {
+            v.push(o.name.clone());
+        }
+    }
+    v
+}
+
 fn type_kind_word(k: &UserTypeKind) -> &'static str {
     match k {
         UserTypeKind::Enum { .. } => "enum",
@@ -2019,7 +2083,7 @@ fn domain_steps(out: &mut Out, oc: &Catalog, nc: &Catalog, o: &UserType, n: &Use
             ));
             hazards.push(hazard(
                 plan::UNTRACKED,
-                "views, functions or indexes that use those columns may block the conversion",
+                "views reading those columns are dropped and recreated around it; rules or SQL-body functions depending on them are not tracked and would block it",
             ));
         }
         out.push(S {
@@ -2396,7 +2460,7 @@ fn composite_steps(
                     ),
                     hazard(
                         plan::UNTRACKED,
-                        "views, functions or indexes that use those columns may block the conversion",
+                        "views reading those columns are dropped and recreated around it; rules or SQL-body functions depending on them are not tracked and would block it",
                     ),
                 ],
                 ..S::default()
