@@ -93,8 +93,19 @@ UNION ALL SELECT 'view ' || viewname || ' ' || regexp_replace(regexp_replace(def
 UNION ALL SELECT 'mview ' || matviewname || ' ' || regexp_replace(regexp_replace(definition, '\s+', ' ', 'g'), '''\d{4}-\d\d-\d\d [0-9:.]+''', '<now>', 'g') FROM pg_matviews WHERE schemaname = 'public'
 UNION ALL SELECT 'enum ' || t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.typname
+UNION ALL SELECT 'ext ' || extname FROM pg_extension WHERE extname <> 'plpgsql'
 UNION ALL SELECT 'seq ' || sequencename FROM pg_sequences WHERE schemaname = 'public'
-UNION ALL SELECT 'fn ' || p.proname || ' ' || md5(pg_get_functiondef(p.oid)) FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+UNION ALL SELECT 'fn ' || p.oid::regprocedure || ' ' || md5(pg_get_functiondef(p.oid)) FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prokind IN ('f', 'p')
+  AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+UNION ALL SELECT 'domain ' || t.typname || ' ' || format_type(t.typbasetype, t.typtypmod)
+  || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END || COALESCE(' DEFAULT ' || t.typdefault, '')
+FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace AND t.typtype = 'd'
+UNION ALL SELECT 'domcon ' || t.typname || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid)
+FROM pg_constraint c JOIN pg_type t ON t.oid = c.contypid WHERE t.typnamespace = 'public'::regnamespace
+UNION ALL SELECT 'composite ' || t.typname || ' ' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+FROM pg_type t JOIN pg_class r ON r.oid = t.typrelid AND r.relkind = 'c'
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.typname
 UNION ALL SELECT 'trg ' || pg_get_triggerdef(t.oid) FROM pg_trigger t WHERE NOT t.tgisinternal
 UNION ALL SELECT 'tcomment ' || c.relname || ' ' || obj_description(c.oid, 'pg_class')
 FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND obj_description(c.oid, 'pg_class') IS NOT NULL

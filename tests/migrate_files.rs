@@ -331,3 +331,147 @@ fn kd_db_migrate_stays_small_in_tools_list() {
         "KD-db-migrate takes {bytes} bytes of tools/list"
     );
 }
+
+// Domains, composite types and overloaded functions through the file formats: the validate step
+// of a domain check is a file (changeset) of its own, the multi-statement domain recreation and
+// the dollar-quoted function bodies stay whole.
+const TYPES_OLD: &str = "CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE DOMAIN money2 AS integer DEFAULT 0;
+CREATE TYPE pair AS (a integer, b text, c integer);
+CREATE TABLE acct (id bigint PRIMARY KEY, p posint, m money2);
+CREATE FUNCTION area(w int, h int) RETURNS int LANGUAGE sql AS $$ SELECT w * h $$;
+CREATE FUNCTION area(w numeric, h numeric) RETURNS numeric LANGUAGE sql AS $$ SELECT w * h $$;
+INSERT INTO acct VALUES (1, 5, 7);
+";
+const TYPES_NEW: &str = "CREATE DOMAIN posint AS integer NOT NULL CHECK (VALUE > 0) CONSTRAINT posint_small CHECK (VALUE < 1000);
+CREATE DOMAIN money2 AS bigint DEFAULT 1;
+CREATE TYPE pair AS (a bigint, b text, d text);
+CREATE TABLE acct (id bigint PRIMARY KEY, p posint, m money2);
+CREATE FUNCTION area(w int, h int) RETURNS bigint LANGUAGE sql AS $$ SELECT w::bigint * h $$;
+";
+
+fn types_catalog(db: &common::TestDb) -> Vec<String> {
+    db.column(
+        "SELECT 'domain ' || typname || ' ' || format_type(typbasetype, typtypmod) || ' ' || typnotnull || ' ' || coalesce(typdefault, '-') FROM pg_type WHERE typtype = 'd' AND typnamespace = 'public'::regnamespace
+         UNION ALL SELECT 'domcon ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE contypid <> 0 AND connamespace = 'public'::regnamespace
+         UNION ALL SELECT 'attr ' || c.relname || ' ' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped WHERE c.relkind = 'c' AND c.relnamespace = 'public'::regnamespace GROUP BY c.relname
+         UNION ALL SELECT 'fn ' || oid::regprocedure || ' ' || md5(pg_get_functiondef(oid)) FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+         UNION ALL SELECT 'col ' || table_name || '.' || column_name || ' ' || udt_name || ' ' || coalesce(domain_name, '-') FROM information_schema.columns WHERE table_schema = 'public'
+         ORDER BY 1",
+    )
+}
+
+fn types_report(format: Format) -> MigrateReport {
+    let req = migrate::MigrateRequest {
+        from: Some(kd_dba::input::SqlInput {
+            sql: Some(TYPES_OLD.into()),
+            paths: vec![],
+        }),
+        to: Some(kd_dba::input::SqlInput {
+            sql: Some(TYPES_NEW.into()),
+            paths: vec![],
+        }),
+        dialect: DialectChoice::Postgres,
+        format: Some(format),
+        name: Some("types".into()),
+        created: Some(1_767_225_600),
+        ..Default::default()
+    };
+    migrate::migrate(req, &Default::default()).unwrap()
+}
+
+#[test]
+fn domain_composite_and_overload_steps_in_files_on_postgres() {
+    let Some(server) = common::postgres() else {
+        return;
+    };
+    let reference = server.fresh_db("mig_files_types_ref");
+    reference.exec(TYPES_NEW).unwrap();
+    let want = types_catalog(&reference);
+    let kinds: Vec<String> = types_report(Format::Sql)
+        .steps
+        .iter()
+        .map(|s| s.kind.clone())
+        .collect();
+    for k in [
+        "add_domain_check",
+        "validate_constraint",
+        "set_domain_not_null",
+        "recreate_domain",
+        "alter_type_attribute",
+        "drop_type_attribute",
+        "add_type_attribute",
+        "replace_function",
+        "drop_function",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
+    }
+    for fmt in [Format::Sql, Format::Flyway] {
+        let r = types_report(fmt);
+        let db = server.fresh_db("mig_files_types");
+        db.exec(TYPES_OLD).unwrap();
+        let old = types_catalog(&db);
+        let non_tx = |path: &str, content: &str| {
+            content.contains("Runs outside a transaction block")
+                || r.files.iter().any(|f| f.path == format!("{path}.conf"))
+        };
+        let is_up = |p: &str| p.ends_with(".up.sql") || (p.starts_with('V') && p.ends_with(".sql"));
+        let is_down =
+            |p: &str| p.ends_with(".down.sql") || (p.starts_with('U') && p.ends_with(".sql"));
+        let ups: Vec<(String, bool)> = r
+            .files
+            .iter()
+            .filter(|f| is_up(&f.path))
+            .map(|f| (f.content.clone(), !non_tx(&f.path, &f.content)))
+            .collect();
+        let mut downs: Vec<(String, bool)> = r
+            .files
+            .iter()
+            .filter(|f| is_down(&f.path))
+            .map(|f| (f.content.clone(), !non_tx(&f.path, &f.content)))
+            .collect();
+        downs.reverse();
+        // The VALIDATE runs apart from the NOT VALID that precedes it.
+        assert!(ups.len() >= 3, "{fmt:?}: {} up file(s)", ups.len());
+        run(&db, &ups).unwrap_or_else(|e| panic!("{fmt:?} up: {e}"));
+        assert_eq!(types_catalog(&db), want, "{fmt:?}: after the up files");
+        run(&db, &downs).unwrap_or_else(|e| panic!("{fmt:?} down: {e}"));
+        // The composite attribute dropped was the last one and no column has the type: the
+        // down restores the old catalog exactly.
+        assert_eq!(types_catalog(&db), old, "{fmt:?}: after the down files");
+    }
+    // Liquibase: one changeset per step, rolled back in reverse.
+    let r = types_report(Format::Liquibase);
+    let text = &r.files[0].content;
+    let mut sets: Vec<(String, String, bool)> = Vec::new();
+    for block in text.split("--changeset ").skip(1) {
+        let header = block.lines().next().unwrap();
+        let tx = !header.contains("runInTransaction:false");
+        let (mut up, mut down) = (String::new(), String::new());
+        for l in block.lines().skip(1) {
+            if let Some(rb) = l.strip_prefix("--rollback ") {
+                down.push_str(rb);
+                down.push('\n');
+            } else if !l.starts_with("--comment:") {
+                up.push_str(l);
+                up.push('\n');
+            }
+        }
+        sets.push((up, down, tx));
+    }
+    assert_eq!(sets.len(), r.steps.len());
+    let db = server.fresh_db("mig_files_types_lb");
+    db.exec(TYPES_OLD).unwrap();
+    let old = types_catalog(&db);
+    let ups: Vec<(String, bool)> = sets.iter().map(|(u, _, t)| (u.clone(), *t)).collect();
+    run(&db, &ups).unwrap();
+    assert_eq!(types_catalog(&db), want, "liquibase: after the changesets");
+    let downs: Vec<(String, bool)> = sets
+        .iter()
+        .rev()
+        .zip(r.steps.iter().rev())
+        .map(|((_, d, _), s)| (d.clone(), s.down_transactional))
+        .collect();
+    run(&db, &downs).unwrap();
+    assert_eq!(types_catalog(&db), old, "liquibase: after the rollbacks");
+}

@@ -257,17 +257,50 @@ impl Builder {
                         }
                     }
                 }
+                // An identity change was read as SET NOT NULL: remember which columns were
+                // nullable (DROP IDENTITY IF EXISTS of a plain column must not make it NOT NULL).
+                let nullable_before: Vec<(String, bool)> = s
+                    .repairs
+                    .iter()
+                    .filter_map(|r| match &r.effect {
+                        Some(RepairEffect::Identity { column, .. }) => {
+                            let col = self.ident_str(column);
+                            let t = tables_before.first().and_then(|t| self.cat.table(t))?;
+                            Some((col.clone(), t.column(&col)?.nullable))
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 self.statement(st, index_only);
                 self.identity_sequence = None;
                 self.like_options.clear();
                 self.like_clause = None;
                 for r in &s.repairs {
-                    if let Some(e) = &r.effect {
-                        self.repair_effect(e, &tables_before);
+                    match (&r.effect, st.as_ref()) {
+                        (Some(RepairEffect::DomainNotNull), Statement::CreateDomain(cd)) => {
+                            let n = self.name(&cd.name);
+                            if let Some(UserType {
+                                kind: UserTypeKind::Domain { not_null, .. },
+                                ..
+                            }) = self.cat.types.iter_mut().find(|t| t.name == n)
+                            {
+                                *not_null = true;
+                            }
+                        }
+                        (Some(RepairEffect::Identity { column, always }), _) => {
+                            if let Some(tn) = tables_before.first() {
+                                let col = self.ident_str(column);
+                                let was =
+                                    nullable_before.iter().find(|(c, _)| *c == col).map(|x| x.1);
+                                self.set_identity(tn, &col, *always, was);
+                            }
+                        }
+                        (Some(e), _) => self.repair_effect(e, &tables_before),
+                        (None, _) => {}
                     }
                 }
             }
-            StmtKind::Recognized(r) => self.recognized(r),
+            StmtKind::Recognized(r) => self.recognized(r, &s.text),
             StmtKind::Failed(_) => {}
         }
     }
@@ -328,20 +361,26 @@ impl Builder {
                 }
             }
             RepairEffect::IndexOnly
+            | RepairEffect::DomainNotNull
+            | RepairEffect::Identity { .. }
             | RepairEffect::IdentitySequence { .. }
             | RepairEffect::LikeOptions { .. } => {}
         }
     }
 
-    fn recognized(&mut self, r: &Recognized) {
+    fn recognized(&mut self, r: &Recognized, text: &str) {
         match r.kind.as_str() {
+            "ALTER DOMAIN" => self.alter_domain(text),
+            "ALTER TYPE" => self.alter_type_attributes(text),
             "CREATE FUNCTION" | "CREATE PROCEDURE" => {
                 if let Some(o) = &r.object {
                     let name = self.name_str(o);
                     let kind = r.kind.trim_start_matches("CREATE ").to_string();
+                    let args = self.header_arg_types(text);
                     self.add_function(Function {
                         name,
                         kind,
+                        args,
                         language: None,
                         returns: None,
                         security_definer: false,
@@ -463,27 +502,50 @@ impl Builder {
             Statement::CreateDomain(cd) => {
                 let name = self.name(&cd.name);
                 let base = normalize(&cd.data_type, self.d());
-                let checks = cd
-                    .constraints
-                    .iter()
-                    .filter_map(|c| match c {
-                        TableConstraint::Check(cc) => Some(cc.expr.to_string()),
-                        _ => None,
-                    })
-                    .collect();
+                let mut checks: Vec<DomainCheck> = Vec::new();
+                for c in &cd.constraints {
+                    if let TableConstraint::Check(cc) = c {
+                        let cname = match &cc.name {
+                            Some(n) => self.ident(n),
+                            None => domain_check_name(&name.name, &checks),
+                        };
+                        checks.push(DomainCheck {
+                            name: cname,
+                            expr: cc.expr.to_string(),
+                            not_valid: false,
+                        });
+                    }
+                }
+                // `DEFAULT 0 NOT NULL`: sqlparser reads `0 NOT NULL` as one expression, where
+                // PostgreSQL's default is a b_expr followed by the NOT NULL constraint.
+                let (default, not_null) = match &cd.default {
+                    Some(Expr::IsNotNull(inner)) => (Some(inner.to_string()), true),
+                    Some(e) => (Some(e.to_string()), false),
+                    None => (None, false),
+                };
                 self.cat.types.retain(|t| t.name != name);
                 self.cat.types.push(UserType {
                     name,
                     kind: UserTypeKind::Domain {
                         base: Box::new(base),
-                        not_null: false,
-                        default: cd.default.as_ref().map(|e| e.to_string()),
+                        not_null,
+                        default,
                         checks,
                     },
                     span: self.span.clone(),
                 });
             }
             Statement::AlterType(at) => self.alter_type(at),
+            Statement::DropDomain(dd) => {
+                let cascade = matches!(dd.drop_behavior, Some(ast::DropBehavior::Cascade));
+                self.drop(
+                    ObjectType::Type,
+                    std::slice::from_ref(&dd.name),
+                    dd.if_exists,
+                    cascade,
+                    None,
+                );
+            }
             Statement::CreateSequence { name, .. } => {
                 let name = self.name(name);
                 if !self.cat.sequences.iter().any(|s| s.name == name) {
@@ -515,9 +577,11 @@ impl Builder {
                     .iter()
                     .any(|p| p.to_string().to_ascii_lowercase().contains("search_path"));
                 let security_definer = matches!(cf.security, Some(ast::FunctionSecurity::Definer));
+                let args = self.arg_types(cf.args.as_deref().unwrap_or(&[]));
                 self.add_function(Function {
                     name,
                     kind: "FUNCTION".into(),
+                    args,
                     language,
                     returns: cf.return_type.as_ref().map(|r| r.to_string()),
                     security_definer,
@@ -526,11 +590,18 @@ impl Builder {
                     span: self.span.clone(),
                 });
             }
-            Statement::CreateProcedure { name, .. } => {
+            Statement::CreateProcedure { name, params, .. } => {
                 let name = self.name(name);
+                let args = params
+                    .iter()
+                    .flatten()
+                    .filter(|p| !matches!(p.mode, Some(ast::ArgMode::Out)))
+                    .map(|p| arg_type_key(&p.data_type, self.d()))
+                    .collect();
                 self.add_function(Function {
                     name,
                     kind: "PROCEDURE".into(),
+                    args,
                     language: None,
                     returns: None,
                     security_definer: false,
@@ -539,13 +610,20 @@ impl Builder {
                     span: self.span.clone(),
                 });
             }
-            Statement::DropFunction(df) => {
+            Statement::DropFunction(ast::DropFunction { func_desc, .. })
+            | Statement::DropProcedure {
+                proc_desc: func_desc,
+                ..
+            } => {
                 let ci = self.d().case_insensitive_names();
-                for f in &df.func_desc {
+                for f in func_desc {
                     let n = self.name(&f.name);
-                    self.cat
-                        .functions
-                        .retain(|x| !names::name_eq(ci, &x.name, &n));
+                    // With an argument list only that overload goes; without one, the name.
+                    let args = f.args.as_ref().map(|a| self.arg_types(a));
+                    self.cat.functions.retain(|x| {
+                        !(names::name_eq(ci, &x.name, &n)
+                            && args.as_ref().is_none_or(|a| *a == x.args))
+                    });
                 }
             }
             Statement::CreateTrigger(ct) => {
@@ -597,6 +675,12 @@ impl Builder {
                 let n = self.ident(&ce.name);
                 if !self.cat.extensions.contains(&n) {
                     self.cat.extensions.push(n);
+                }
+            }
+            Statement::DropExtension(de) => {
+                for i in &de.names {
+                    let n = self.ident(i);
+                    self.cat.extensions.retain(|e| *e != n);
                 }
             }
             Statement::Set(set) => self.set(set),
@@ -1298,6 +1382,61 @@ impl Builder {
         {
             c.sequence = Some(seq);
             c.auto_increment = true;
+        }
+    }
+
+    /// `ALTER COLUMN col SET GENERATED ...` (`Some(always)`) or `DROP IDENTITY` (`None`).
+    /// Dropping the identity drops its sequence; the column stays NOT NULL.
+    fn set_identity(
+        &mut self,
+        table: &Name,
+        col: &str,
+        always: Option<bool>,
+        was_nullable: Option<bool>,
+    ) {
+        let mut targets = vec![table.clone()];
+        targets.extend(self.partitions_of(table));
+        let mut found = false;
+        for tn in &targets {
+            if let Some(t) = self.cat.table_mut(tn)
+                && let Some(c) = t.column_mut(col)
+            {
+                if c.identity.is_none() && was_nullable == Some(true) {
+                    c.nullable = true;
+                }
+                match always {
+                    Some(a) if c.identity.is_some() => {
+                        c.identity = Some(if a {
+                            Identity::Always
+                        } else {
+                            Identity::ByDefault
+                        });
+                        found = true;
+                    }
+                    Some(_) => {}
+                    None => {
+                        if c.identity.take().is_some() {
+                            c.auto_increment = false;
+                            c.sequence = None;
+                        }
+                        found = true;
+                    }
+                }
+            }
+        }
+        if !found {
+            self.note(format!(
+                "identity change of {table}.{col}, which is not an identity column"
+            ));
+            return;
+        }
+        if always.is_none() {
+            let ci = self.d().case_insensitive_names();
+            self.cat.sequences.retain(|s| {
+                !s.owned_by.as_ref().is_some_and(|(t, c)| {
+                    targets.iter().any(|x| names::name_eq(ci, t, x)) && names::ident_eq(ci, c, col)
+                })
+            });
         }
     }
 
@@ -3350,6 +3489,188 @@ impl Builder {
         }
     }
 
+    /// `ALTER DOMAIN` (read by `pg_alter`, as sqlparser lacks it).
+    fn alter_domain(&mut self, text: &str) {
+        use super::pg_alter::DomainOp;
+        let (on, op) = match super::pg_alter::parse_alter_domain(text) {
+            Ok(x) => x,
+            Err(e) => {
+                self.note(format!("ALTER DOMAIN not understood: {e}"));
+                return;
+            }
+        };
+        let name = self.name(&on);
+        let ci = self.d().case_insensitive_names();
+        let ident = |b: &Self, i: &ast::Ident| b.ident(i);
+        let new_name = match &op {
+            DomainOp::Rename(n) | DomainOp::SetSchema(n) => Some(ident(self, n)),
+            _ => None,
+        };
+        let (check_name, from_to) = match &op {
+            DomainOp::AddCheck { name: Some(n), .. }
+            | DomainOp::DropConstraint { name: n }
+            | DomainOp::Validate(n) => (Some(ident(self, n)), None),
+            DomainOp::RenameConstraint { from, to } => {
+                (None, Some((ident(self, from), ident(self, to))))
+            }
+            _ => (None, None),
+        };
+        let Some(ut) = self
+            .cat
+            .types
+            .iter_mut()
+            .find(|t| names::name_eq(ci, &t.name, &name))
+        else {
+            self.note(format!("ALTER DOMAIN of unknown domain {name}"));
+            return;
+        };
+        let UserTypeKind::Domain {
+            not_null,
+            default,
+            checks,
+            ..
+        } = &mut ut.kind
+        else {
+            self.note(format!("ALTER DOMAIN of {name}, which is not a domain"));
+            return;
+        };
+        let eq = |a: &str, b: &str| names::ident_eq(ci, a, b);
+        match op {
+            DomainOp::AddCheck {
+                expr, not_valid, ..
+            } => {
+                let n = check_name.unwrap_or_else(|| domain_check_name(&name.name, checks));
+                checks.push(DomainCheck {
+                    name: n,
+                    expr: expr.to_string(),
+                    not_valid,
+                });
+            }
+            DomainOp::AddNotNull | DomainOp::SetNotNull => *not_null = true,
+            DomainOp::DropNotNull => *not_null = false,
+            DomainOp::DropConstraint { .. } => {
+                let n = check_name.unwrap_or_default();
+                checks.retain(|c| !eq(&c.name, &n));
+            }
+            DomainOp::SetDefault(e) => *default = Some(e.to_string()),
+            DomainOp::DropDefault => *default = None,
+            DomainOp::Validate(_) => {
+                let n = check_name.unwrap_or_default();
+                for c in checks.iter_mut().filter(|c| eq(&c.name, &n)) {
+                    c.not_valid = false;
+                }
+            }
+            DomainOp::RenameConstraint { .. } => {
+                if let Some((from, to)) = from_to {
+                    for c in checks.iter_mut().filter(|c| eq(&c.name, &from)) {
+                        c.name = to.clone();
+                    }
+                }
+            }
+            DomainOp::Rename(_) | DomainOp::SetSchema(_) => {
+                let old = ut.name.clone();
+                let new = new_name.unwrap_or_default();
+                if matches!(op, DomainOp::SetSchema(_)) {
+                    ut.name.schema = new;
+                } else {
+                    ut.name.name = new;
+                }
+                let newn = ut.name.clone();
+                let new = newn.name.clone();
+                for t in &mut self.cat.tables {
+                    for c in &mut t.columns {
+                        let fix = |ty: &mut SqlType| {
+                            if ty.user_type.as_ref() == Some(&old) {
+                                ty.user_type = Some(newn.clone());
+                                ty.name = new.clone();
+                            }
+                        };
+                        if let Some(e) = c.data_type.element.as_deref_mut() {
+                            fix(e);
+                        }
+                        fix(&mut c.data_type);
+                    }
+                }
+            }
+            DomainOp::Other => {}
+        }
+    }
+
+    /// `ALTER TYPE composite {ADD|DROP|ALTER|RENAME} ATTRIBUTE ...`.
+    fn alter_type_attributes(&mut self, text: &str) {
+        use super::pg_alter::AttributeOp;
+        let (on, ops) = match super::pg_alter::parse_alter_type_attributes(text) {
+            Ok(Some(x)) => x,
+            Ok(None) => {
+                self.note("ALTER TYPE form not applied to the model (only attribute changes, values and renames are)");
+                return;
+            }
+            Err(e) => {
+                self.note(format!("ALTER TYPE not understood: {e}"));
+                return;
+            }
+        };
+        let name = self.name(&on);
+        let ci = self.d().case_insensitive_names();
+        let ops: Vec<(AttributeOp, String, Option<String>)> = ops
+            .into_iter()
+            .map(|o| {
+                let (n, extra) = match &o {
+                    AttributeOp::Add { name, data_type }
+                    | AttributeOp::Alter { name, data_type } => {
+                        (self.ident(name), Some(data_type.to_string()))
+                    }
+                    AttributeOp::Drop { name, .. } => (self.ident(name), None),
+                    AttributeOp::Rename { from, to } => (self.ident(from), Some(self.ident(to))),
+                };
+                (o, n, extra)
+            })
+            .collect();
+        let Some(ut) = self
+            .cat
+            .types
+            .iter_mut()
+            .find(|t| names::name_eq(ci, &t.name, &name))
+        else {
+            self.note(format!("ALTER TYPE of unknown type {name}"));
+            return;
+        };
+        let UserTypeKind::Composite { attributes } = &mut ut.kind else {
+            self.note(format!(
+                "ALTER TYPE ... ATTRIBUTE of {name}, which is not a composite type"
+            ));
+            return;
+        };
+        let mut missing = None;
+        for (op, n, extra) in ops {
+            let pos = attributes
+                .iter()
+                .position(|(a, _)| names::ident_eq(ci, a, &n));
+            match (op, pos) {
+                (AttributeOp::Add { .. }, None) => {
+                    attributes.push((n, extra.unwrap_or_default()));
+                }
+                (AttributeOp::Drop { .. }, Some(i)) => {
+                    attributes.remove(i);
+                }
+                (
+                    AttributeOp::Drop {
+                        if_exists: true, ..
+                    },
+                    None,
+                ) => {}
+                (AttributeOp::Alter { .. }, Some(i)) => attributes[i].1 = extra.unwrap_or_default(),
+                (AttributeOp::Rename { .. }, Some(i)) => {
+                    attributes[i].0 = extra.unwrap_or_default()
+                }
+                (_, _) => missing = Some(n),
+            }
+        }
+        if let Some(n) = missing {
+            self.note(format!("ALTER TYPE {name}: attribute {n} cannot be changed as written (unknown or already there)"));
+        }
+    }
+
     fn drop(
         &mut self,
         object_type: ObjectType,
@@ -3560,12 +3881,73 @@ impl Builder {
         });
     }
 
+    /// A function is its name and argument types: CREATE OR REPLACE of one overload leaves the
+    /// others alone.
     fn add_function(&mut self, f: Function) {
         let ci = self.d().case_insensitive_names();
         self.cat
             .functions
-            .retain(|x| !names::name_eq(ci, &x.name, &f.name));
+            .retain(|x| !(names::name_eq(ci, &x.name, &f.name) && x.args == f.args));
         self.cat.functions.push(f);
+    }
+
+    /// The identifying argument types of a function (OUT arguments do not count).
+    fn arg_types(&self, args: &[ast::OperateFunctionArg]) -> Vec<String> {
+        args.iter()
+            .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
+            .map(|a| arg_type_key(&a.data_type, self.d()))
+            .collect()
+    }
+
+    /// Argument types of a CREATE FUNCTION the parser rejected (an exotic body or option): the
+    /// header up to the argument list's closing parenthesis is parsed on its own.
+    fn header_arg_types(&self, text: &str) -> Vec<String> {
+        let Some(open) = text.find('(') else {
+            return Vec::new();
+        };
+        let b = text.as_bytes();
+        let (mut depth, mut close) = (0i32, None);
+        let mut i = open;
+        while i < b.len() {
+            match b[i] {
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(i);
+                        break;
+                    }
+                }
+                b'\'' => {
+                    i += 1;
+                    while i < b.len() && b[i] != b'\'' {
+                        i += 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let Some(close) = close else {
+            return Vec::new();
+        };
+        // Read a procedure's header as a function's: the argument list is the same.
+        let head = &text[..=close];
+        let head = match head.to_ascii_uppercase().find("PROCEDURE") {
+            Some(k) => format!("{}FUNCTION{}", &head[..k], &head[k + 9..]),
+            None => head.to_string(),
+        };
+        let header = format!("{head} RETURNS void LANGUAGE sql AS 'SELECT 1'");
+        let pd = sqlparser::dialect::PostgreSqlDialect {};
+        match sqlparser::parser::Parser::parse_sql(&pd, &header) {
+            Ok(v) => match v.first() {
+                Some(Statement::CreateFunction(cf)) => {
+                    self.arg_types(cf.args.as_deref().unwrap_or(&[]))
+                }
+                _ => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        }
     }
 
     fn add_trigger(&mut self, t: Trigger) {
@@ -3923,6 +4305,33 @@ fn nextval_sequence(default: &str) -> Option<String> {
     let start = rest.find('\'')? + 1;
     let end = start + rest[start..].find('\'')?;
     Some(rest[start..end].to_string())
+}
+
+/// The name PostgreSQL gives an unnamed domain CHECK: `<domain>_check`, then `_check1` ...
+fn domain_check_name(domain: &str, taken: &[DomainCheck]) -> String {
+    let base = format!("{domain}_check");
+    let mut n = 0;
+    loop {
+        let cand = if n == 0 {
+            base.clone()
+        } else {
+            format!("{base}{n}")
+        };
+        if !taken.iter().any(|c| c.name == cand) {
+            return cand;
+        }
+        n += 1;
+    }
+}
+
+/// A function argument's type as it identifies the function: normalised, type modifiers
+/// dropped (PostgreSQL ignores them in signatures), arrays as `element[]`.
+pub(crate) fn arg_type_key(dt: &ast::DataType, d: Dialect) -> String {
+    let t = normalize(dt, d);
+    if t.name == "geometric" {
+        return dt.to_string().to_ascii_lowercase();
+    }
+    t.name
 }
 
 fn split_dotted(s: &str) -> Vec<String> {
@@ -4497,5 +4906,133 @@ mod tests {
             hh("sqlite_autoindex_j_1"),
             Some((IndexOrigin::Unique, "id".into()))
         );
+    }
+
+    #[test]
+    fn identity_set_generated_and_drop_identity_replay() {
+        let c = pg("CREATE TABLE q (id bigint PRIMARY KEY, n bigint GENERATED ALWAYS AS IDENTITY, m bigint NOT NULL, k int);
+            ALTER TABLE q ALTER COLUMN n SET GENERATED BY DEFAULT;
+            ALTER TABLE q ALTER COLUMN m ADD GENERATED ALWAYS AS IDENTITY;");
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        let t = c.find_table("q").unwrap();
+        assert_eq!(t.column("n").unwrap().identity, Some(Identity::ByDefault));
+        assert_eq!(t.column("m").unwrap().identity, Some(Identity::Always));
+        assert_eq!(c.sequences.len(), 2);
+        let c = pg(
+            "CREATE TABLE q (id bigint PRIMARY KEY, n bigint GENERATED ALWAYS AS IDENTITY, k int);
+            ALTER TABLE q ALTER COLUMN n DROP IDENTITY;
+            ALTER TABLE q ALTER COLUMN k DROP IDENTITY IF EXISTS;",
+        );
+        let t = c.find_table("q").unwrap();
+        let n = t.column("n").unwrap();
+        assert!(n.identity.is_none() && !n.nullable && !n.auto_increment);
+        // Read as SET NOT NULL, but a plain column stays nullable.
+        assert!(t.column("k").unwrap().nullable);
+        assert!(c.sequences.is_empty(), "{:?}", c.sequences);
+    }
+
+    #[test]
+    fn domains_name_checks_and_replay_alter_domain() {
+        let c = pg(
+            "CREATE DOMAIN pos AS int DEFAULT 1 NOT NULL CHECK (VALUE > 0) CHECK (VALUE < 100);
+            ALTER DOMAIN pos ADD CHECK (VALUE <> 7) NOT VALID;
+            ALTER DOMAIN pos ADD CONSTRAINT small CHECK (VALUE < 50) NOT VALID;
+            ALTER DOMAIN pos VALIDATE CONSTRAINT small;
+            ALTER DOMAIN pos DROP CONSTRAINT pos_check1;
+            ALTER DOMAIN pos DROP DEFAULT;
+            ALTER DOMAIN pos DROP NOT NULL;
+            CREATE DOMAIN nn AS text NOT NULL;",
+        );
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        let UserTypeKind::Domain {
+            not_null,
+            default,
+            checks,
+            ..
+        } = &c.types[0].kind
+        else {
+            panic!("domain");
+        };
+        assert!(!not_null);
+        assert_eq!(default, &None);
+        let got: Vec<(&str, bool)> = checks
+            .iter()
+            .map(|c| (c.name.as_str(), c.not_valid))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("pos_check", false), ("pos_check2", true), ("small", false)]
+        );
+        assert!(matches!(
+            c.types[1].kind,
+            UserTypeKind::Domain { not_null: true, .. }
+        ));
+        // pg_dump 17+ writes the domain's NOT NULL as a named constraint.
+        let c = pg(
+            "CREATE DOMAIN public.d AS integer CONSTRAINT d_not_null NOT NULL CONSTRAINT d_check CHECK ((VALUE > 0));",
+        );
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        let UserTypeKind::Domain {
+            not_null, checks, ..
+        } = &c.types[0].kind
+        else {
+            panic!("domain");
+        };
+        assert!(*not_null);
+        assert_eq!(checks[0].name, "d_check");
+        let c = pg("CREATE DOMAIN d AS int; ALTER DOMAIN nope SET NOT NULL;");
+        assert!(c.notes[0].message.contains("unknown domain nope"));
+    }
+
+    #[test]
+    fn composite_attributes_replay() {
+        let c = pg("CREATE TYPE pt AS (x int, y int);
+            ALTER TYPE pt ADD ATTRIBUTE z text, DROP ATTRIBUTE y;
+            ALTER TYPE pt ALTER ATTRIBUTE x TYPE bigint;");
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        let UserTypeKind::Composite { attributes } = &c.types[0].kind else {
+            panic!("composite");
+        };
+        assert_eq!(
+            attributes,
+            &vec![
+                ("x".to_string(), "BIGINT".to_string()),
+                ("z".into(), "TEXT".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn function_overloads_are_separate() {
+        let c = pg(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$;
+            CREATE FUNCTION f(a int, b varchar(3)) RETURNS int LANGUAGE sql AS $$ SELECT a $$;
+            CREATE OR REPLACE FUNCTION f(x integer) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;
+            CREATE FUNCTION g(OUT r int, IN a text) LANGUAGE sql AS $$ SELECT 1 $$;",
+        );
+        let sigs: Vec<String> = c.functions.iter().map(|f| f.signature()).collect();
+        assert_eq!(sigs, vec!["f(integer, varchar)", "f(integer)", "g(text)"]);
+        let c = pg(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$;
+            CREATE FUNCTION f(a text) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+            DROP FUNCTION f(int4);",
+        );
+        let sigs: Vec<String> = c.functions.iter().map(|f| f.signature()).collect();
+        assert_eq!(sigs, vec!["f(text)"]);
+    }
+
+    #[test]
+    fn domain_rename_and_set_schema_follow_columns() {
+        let c = pg(
+            "CREATE SCHEMA s; CREATE DOMAIN d AS int; CREATE TABLE t (a d);
+            ALTER DOMAIN d RENAME TO e; ALTER DOMAIN e SET SCHEMA s;",
+        );
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        assert_eq!(c.types[0].name, Name::new("s", "e"));
+        let col = c.find_table("t").unwrap().column("a").unwrap();
+        assert_eq!(col.data_type.user_type, Some(Name::new("s", "e")));
+        // A form the model does not apply is said so, not passed over.
+        let c = pg("CREATE SCHEMA s; CREATE TYPE p AS (x int); ALTER TYPE p SET SCHEMA s;");
+        assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
     }
 }

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod model;
 pub mod names;
+pub mod pg_alter;
 pub mod types;
 
 pub use build::{Builder, build};

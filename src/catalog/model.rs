@@ -344,13 +344,24 @@ pub enum UserTypeKind {
         not_null: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         default: Option<String>,
-        checks: Vec<String>,
+        checks: Vec<DomainCheck>,
     },
     Composite {
         attributes: Vec<(String, String)>,
     },
     Range,
     Other,
+}
+
+/// A domain's CHECK constraint, named the way PostgreSQL names it (`<domain>_check`,
+/// `<domain>_check1` ... when the DDL gave no name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DomainCheck {
+    pub name: String,
+    pub expr: String,
+    /// Added with `NOT VALID` and not validated since.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -377,6 +388,11 @@ pub struct Function {
     pub name: Name,
     /// `FUNCTION` or `PROCEDURE`.
     pub kind: String,
+    /// Types of the arguments that identify it (PostgreSQL: IN, INOUT and VARIADIC ones, type
+    /// modifiers dropped, normalised: `integer`, `text`, `character varying`), so overloads of
+    /// one name are separate functions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -391,6 +407,13 @@ pub struct Function {
     pub body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+}
+
+impl Function {
+    /// `name(arg, arg)`: how PostgreSQL tells overloads apart.
+    pub fn signature(&self) -> String {
+        format!("{}({})", self.name, self.args.join(", "))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

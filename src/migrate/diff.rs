@@ -17,7 +17,8 @@
 use super::ddl::{self, cols, lit, norm, q, qn};
 use super::plan::{self, Step, hazard};
 use crate::catalog::{
-    Catalog, Column, Index, IndexOrigin, Name, SqlType, Table, UserTypeKind, View,
+    Catalog, Column, Function, Index, IndexOrigin, Name, SqlType, Table, UserType, UserTypeKind,
+    View,
 };
 use crate::error::KdError;
 use crate::sql::{Dialect, ParsedSql};
@@ -116,6 +117,9 @@ struct Out {
     mariadb: bool,
     steps: Vec<Step>,
     notes: Vec<String>,
+    /// Columns whose default a type step already sets (it must drop and restore it around the
+    /// conversion); the column's own default step is left out.
+    defaults_set: Vec<(Name, String)>,
 }
 
 #[derive(Default)]
@@ -191,6 +195,11 @@ fn stmt_text(parsed: Option<&ParsedSql>, span: Option<&crate::findings::Span>) -
 }
 
 pub(crate) fn same_type(a: &SqlType, b: &SqlType) -> bool {
+    // A user type (domain, enum, composite) is the same type by name: what it holds is the
+    // type's own diff.
+    if let (Some(x), Some(y)) = (&a.user_type, &b.user_type) {
+        return x == y && a.element.is_none() && b.element.is_none();
+    }
     a.name.eq_ignore_ascii_case(&b.name)
         && a.length == b.length
         && a.precision == b.precision
@@ -395,6 +404,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         mariadb: o.mariadb,
         steps: Vec::new(),
         notes: Vec::new(),
+        defaults_set: Vec::new(),
     };
     let mut oc = old.cat.clone();
     let nc = new.cat;
@@ -552,13 +562,27 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
     };
     let is_rebuilt = |n: &Name| rebuilt.iter().any(|t| nc.name_eq(&t.name, n));
 
-    // Columns whose type changes or that go away (views and other dependents must be rebuilt).
+    // Columns whose type changes or that go away (views and other dependents must be rebuilt),
+    // including columns of a user type that is recreated (their type is converted too).
+    let recreated = recreated_types(oc, nc);
+    let of_recreated = |t: &SqlType| {
+        [
+            t.user_type.as_ref(),
+            t.element.as_ref().and_then(|e| e.user_type.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|u| recreated.iter().any(|r| oc.name_eq(r, u)))
+    };
     let mut changed_cols: Vec<(Name, String)> = Vec::new();
     for (a, b) in &common {
         for c in &a.columns {
             match b.column(&c.name) {
                 None => changed_cols.push((a.name.clone(), c.name.clone())),
                 Some(nc2) if !same_type(&c.data_type, &nc2.data_type) => {
+                    changed_cols.push((a.name.clone(), c.name.clone()))
+                }
+                _ if of_recreated(&c.data_type) => {
                     changed_cols.push((a.name.clone(), c.name.clone()))
                 }
                 _ => {}
@@ -888,7 +912,24 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
     }
 
-    // 3. Types, sequences, functions.
+    // 3. Extensions (before the types, functions and columns that may use them), types,
+    // sequences, functions.
+    if out.pg() {
+        for e in nc.extensions.iter().filter(|e| !oc.extensions.contains(e)) {
+            out.push(S {
+                kind: "create_extension",
+                object: e.clone(),
+                summary: format!("create extension {e}"),
+                up: vec![format!("CREATE EXTENSION IF NOT EXISTS {}", q(d, e))],
+                down: vec![format!("DROP EXTENSION IF EXISTS {}", q(d, e))],
+                hazards: vec![hazard(
+                    plan::UNTRACKED,
+                    "the extension must be installed on the server, and creating it may need superuser or a trusted extension",
+                )],
+                ..S::default()
+            });
+        }
+    }
     types_phase(&mut out, oc, nc)?;
     for s in &nc.sequences {
         if s.owned_by.is_none() && !oc.sequences.iter().any(|x| oc.name_eq(&x.name, &s.name)) {
@@ -906,7 +947,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
     }
     for f in &nc.functions {
-        let old_f = oc.functions.iter().find(|x| oc.name_eq(&x.name, &f.name));
+        let old_f = oc.functions.iter().find(|x| same_fn(oc, x, f));
         let ntext = stmt_text(new.parsed, f.span.as_ref());
         let Some(ntext) = ntext else {
             out.notes.push(format!(
@@ -918,14 +959,10 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         match old_f {
             None => out.push(S {
                 kind: "create_function",
-                object: f.name.to_string(),
-                summary: format!("create {} {}", f.kind.to_ascii_lowercase(), f.name),
+                object: fn_object(d, f),
+                summary: format!("create {} {}", f.kind.to_ascii_lowercase(), fn_object(d, f)),
                 up: vec![ntext],
-                down: vec![format!(
-                    "DROP {} {}",
-                    f.kind.to_ascii_uppercase(),
-                    qn(d, &f.name)
-                )],
+                down: vec![drop_function(d, f)],
                 ..S::default()
             }),
             Some(of) => {
@@ -935,15 +972,19 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
                         of.returns.as_deref().map(norm) != f.returns.as_deref().map(norm);
                     let (mut up, mut down) = (vec![or_replace(&ntext)], vec![or_replace(&otext)]);
                     if returns_changed {
-                        up.insert(0, format!("DROP {} {}", f.kind, qn(d, &f.name)));
-                        down.insert(0, format!("DROP {} {}", f.kind, qn(d, &f.name)));
+                        up.insert(0, drop_function(d, f));
+                        down.insert(0, drop_function(d, f));
                         up[1] = ntext.clone();
                         down[1] = otext.clone();
                     }
                     out.push(S {
                         kind: "replace_function",
-                        object: f.name.to_string(),
-                        summary: format!("replace {} {}", f.kind.to_ascii_lowercase(), f.name),
+                        object: fn_object(d, f),
+                        summary: format!(
+                            "replace {} {}",
+                            f.kind.to_ascii_lowercase(),
+                            fn_object(d, f)
+                        ),
                         up,
                         down,
                         ..S::default()
@@ -1241,17 +1282,13 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         });
     }
     for f in &oc.functions {
-        if !nc.functions.iter().any(|x| nc.name_eq(&x.name, &f.name)) {
+        if !nc.functions.iter().any(|x| same_fn(nc, x, f)) {
             let text = stmt_text(os.parsed, f.span.as_ref());
             out.push(S {
                 kind: "drop_function",
-                object: f.name.to_string(),
-                summary: format!("drop {} {}", f.kind.to_ascii_lowercase(), f.name),
-                up: vec![format!(
-                    "DROP {} {}",
-                    f.kind.to_ascii_uppercase(),
-                    qn(d, &f.name)
-                )],
+                object: fn_object(d, f),
+                summary: format!("drop {} {}", f.kind.to_ascii_lowercase(), fn_object(d, f)),
+                up: vec![drop_function(d, f)],
                 down: text.into_iter().collect(),
                 ..S::default()
             });
@@ -1287,6 +1324,31 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
     }
 
+    // Extensions last, once nothing of the plan uses them. No CASCADE: PostgreSQL refuses to
+    // drop one whose types or functions something still uses, rather than dropping that too.
+    if out.pg() {
+        for e in oc.extensions.iter().filter(|e| !nc.extensions.contains(e)) {
+            out.push(S {
+                kind: "drop_extension",
+                object: e.clone(),
+                summary: format!("drop extension {e}"),
+                up: vec![format!("DROP EXTENSION {}", q(d, e))],
+                down: vec![format!("CREATE EXTENSION IF NOT EXISTS {}", q(d, e))],
+                hazards: vec![
+                    hazard(
+                        plan::MAY_FAIL,
+                        "fails while objects the model does not know (other schemas, hand-made) use the extension",
+                    ),
+                    hazard(
+                        plan::DELETES_DATA,
+                        format!("whatever {e} keeps in tables of its own (pg_cron's jobs, for example) goes with it; the down creates it empty"),
+                    ),
+                ],
+                ..S::default()
+            });
+        }
+    }
+
     // Drop steps of suspected column renames say so.
     for c in candidates.iter().filter(|c| c.kind == "column") {
         let object = format!("{}.{}", c.table, c.from);
@@ -1312,6 +1374,31 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         rename_candidates: candidates,
         notes: out.notes,
     })
+}
+
+/// Functions are one object per signature on PostgreSQL (overloads), per name elsewhere.
+fn same_fn(c: &Catalog, a: &Function, b: &Function) -> bool {
+    c.name_eq(&a.name, &b.name)
+        && a.kind.eq_ignore_ascii_case(&b.kind)
+        && (c.dialect != Dialect::Postgres || a.args == b.args)
+}
+
+fn fn_object(d: Dialect, f: &Function) -> String {
+    if d == Dialect::Postgres {
+        f.signature()
+    } else {
+        f.name.to_string()
+    }
+}
+
+/// `DROP FUNCTION f(integer, text)`: on PostgreSQL the argument types pick the overload.
+fn drop_function(d: Dialect, f: &Function) -> String {
+    let kind = f.kind.to_ascii_uppercase();
+    if d == Dialect::Postgres {
+        format!("DROP {kind} {}({})", qn(d, &f.name), f.args.join(", "))
+    } else {
+        format!("DROP {kind} {}", qn(d, &f.name))
+    }
 }
 
 /// The index MySQL created implicitly for a foreign key on `cols`, if the model has one.
@@ -1725,7 +1812,7 @@ fn create_type(d: Dialect, t: &crate::catalog::UserType) -> Option<String> {
                 s.push_str(" NOT NULL");
             }
             for c in checks {
-                s.push_str(&format!(" CHECK ({c})"));
+                s.push_str(&format!(" CONSTRAINT {} CHECK ({})", q(d, &c.name), c.expr));
             }
             Some(s)
         }
@@ -1828,20 +1915,632 @@ fn types_phase(out: &mut Out, oc: &Catalog, nc: &Catalog) -> Result<(), KdError>
                         });
                     }
                 }
+                (UserTypeKind::Domain { .. }, UserTypeKind::Domain { .. }) => {
+                    domain_steps(out, oc, nc, o, t)
+                }
+                (
+                    UserTypeKind::Composite { attributes: oa },
+                    UserTypeKind::Composite { attributes: na },
+                ) => composite_steps(out, oc, nc, o, t, oa, na),
                 _ => out.notes.push(format!(
-                    "type {}: changing a {} type is not generated; recreate it by hand",
+                    "type {}: its kind changes ({} to {}); not generated, recreate it by hand",
                     t.name,
-                    match &o.kind {
-                        UserTypeKind::Domain { .. } => "domain",
-                        UserTypeKind::Composite { .. } => "composite",
-                        _ => "user-defined",
-                    }
+                    type_kind_word(&o.kind),
+                    type_kind_word(&t.kind)
                 )),
             },
             Some(_) => {}
         }
     }
     Ok(())
+}
+
+/// User types the plan recreates (so the columns using them are converted): enums losing or
+/// reordering values, domains with a new base type, composite types whose attributes
+/// `ALTER TYPE` cannot change in place.
+fn recreated_types(oc: &Catalog, nc: &Catalog) -> Vec<Name> {
+    let mut v = Vec::new();
+    for t in &nc.types {
+        let Some(o) = oc.user_type(&t.name) else {
+            continue;
+        };
+        let recreate = match (&o.kind, &t.kind) {
+            (UserTypeKind::Enum { values: ov }, UserTypeKind::Enum { values: nv }) => {
+                !(ov.iter().all(|v| nv.contains(v))
+                    && nv.iter().filter(|v| ov.contains(v)).eq(ov.iter()))
+            }
+            (UserTypeKind::Domain { base: ob, .. }, UserTypeKind::Domain { base: nb, .. }) => {
+                !same_type(ob, nb)
+            }
+            (
+                UserTypeKind::Composite { attributes: oa },
+                UserTypeKind::Composite { attributes: na },
+            ) => {
+                let has = |list: &[(String, String)], a: &str| {
+                    list.iter().any(|(x, _)| oc.ident_eq(x, a))
+                };
+                let retyped = oa.iter().any(|x| {
+                    na.iter()
+                        .any(|y| oc.ident_eq(&y.0, &x.0) && !attr_type_eq(&x.1, &y.1))
+                });
+                let reached: Vec<&str> = oa
+                    .iter()
+                    .filter(|(a, _)| has(na, a))
+                    .chain(na.iter().filter(|(a, _)| !has(oa, a)))
+                    .map(|(a, _)| a.as_str())
+                    .collect();
+                let order_ok = reached.len() == na.len()
+                    && reached
+                        .iter()
+                        .zip(na.iter())
+                        .all(|(a, (b, _))| oc.ident_eq(a, b));
+                retyped || !order_ok
+            }
+            _ => false,
+        };
+        if recreate {
+            v.push(o.name.clone());
+        }
+    }
+    v
+}
+
+fn type_kind_word(k: &UserTypeKind) -> &'static str {
+    match k {
+        UserTypeKind::Enum { .. } => "enum",
+        UserTypeKind::Domain { .. } => "domain",
+        UserTypeKind::Composite { .. } => "composite",
+        UserTypeKind::Range => "range",
+        UserTypeKind::Other => "user-defined",
+    }
+}
+
+/// Columns (`table.column`) whose type is `name` or an array of it.
+fn type_users(cat: &Catalog, name: &Name) -> Vec<(Name, String, bool)> {
+    let mut v = Vec::new();
+    for t in cat.tables.iter().filter(|t| t.partition_of.is_none()) {
+        for c in &t.columns {
+            let direct = c
+                .data_type
+                .user_type
+                .as_ref()
+                .is_some_and(|u| cat.name_eq(u, name));
+            let array = c
+                .data_type
+                .element
+                .as_ref()
+                .and_then(|e| e.user_type.as_ref())
+                .is_some_and(|u| cat.name_eq(u, name));
+            if direct || array {
+                v.push((t.name.clone(), c.name.clone(), array));
+            }
+        }
+    }
+    v
+}
+
+fn users_text(users: &[(Name, String, bool)]) -> String {
+    if users.is_empty() {
+        return "no column uses it".into();
+    }
+    let mut s: Vec<String> = users.iter().map(|(t, c, _)| format!("{t}.{c}")).collect();
+    if s.len() > 5 {
+        let more = s.len() - 5;
+        s.truncate(5);
+        s.push(format!("{more} more"));
+    }
+    s.join(", ")
+}
+
+/// Domain changes: constraints, default and NOT NULL by `ALTER DOMAIN`; a new base type by
+/// recreating the domain and converting its columns.
+fn domain_steps(out: &mut Out, oc: &Catalog, nc: &Catalog, o: &UserType, n: &UserType) {
+    let d = out.d;
+    let (
+        UserTypeKind::Domain {
+            base: ob,
+            not_null: onn,
+            default: od,
+            checks: ock,
+        },
+        UserTypeKind::Domain {
+            base: nb,
+            not_null: nnn,
+            default: nd,
+            checks: nck,
+        },
+    ) = (&o.kind, &n.kind)
+    else {
+        return;
+    };
+    let dn = qn(d, &n.name);
+    let users = type_users(oc, &o.name);
+    let scans = format!(
+        "checks every value of the columns using it ({})",
+        users_text(&users)
+    );
+    if !same_type(ob, nb) {
+        let up = recreate_domain(oc, n);
+        let down = recreate_domain(nc, o);
+        let mut hazards = vec![
+            hazard(
+                plan::REWRITES,
+                format!(
+                    "every column of the domain is converted to {} ({})",
+                    nb.raw,
+                    users_text(&users)
+                ),
+            ),
+            hazard(
+                plan::MAY_FAIL,
+                "fails if a stored value does not convert or breaks the domain's constraints",
+            ),
+        ];
+        if !users.is_empty() {
+            hazards.push(hazard(
+                plan::ACCESS_EXCLUSIVE,
+                "ACCESS EXCLUSIVE on every table with a column of the domain while it is rewritten",
+            ));
+            hazards.push(hazard(
+                plan::UNTRACKED,
+                "views reading those columns are dropped and recreated around it; rules or SQL-body functions depending on them are not tracked and would block it",
+            ));
+        }
+        out.push(S {
+            kind: "recreate_domain",
+            object: n.name.to_string(),
+            summary: format!(
+                "recreate domain {} with base type {} (was {})",
+                n.name, nb.raw, ob.raw
+            ),
+            up,
+            down,
+            irreversible: lossy(ob, nb).map(|w| format!("domain {}: {w}", n.name)),
+            lock: (!users.is_empty()).then_some("ACCESS EXCLUSIVE"),
+            hazards,
+            ..S::default()
+        });
+        return;
+    }
+    let same_check = |a: &crate::catalog::DomainCheck, b: &crate::catalog::DomainCheck| {
+        nc.ident_eq(&a.name, &b.name) && norm(&a.expr) == norm(&b.expr)
+    };
+    let add_check = |c: &crate::catalog::DomainCheck, not_valid: bool| {
+        format!(
+            "ALTER DOMAIN {dn} ADD CONSTRAINT {} CHECK ({}){}",
+            q(d, &c.name),
+            c.expr,
+            if not_valid { " NOT VALID" } else { "" }
+        )
+    };
+    let drop_check = |c: &crate::catalog::DomainCheck| {
+        format!("ALTER DOMAIN {dn} DROP CONSTRAINT {}", q(d, &c.name))
+    };
+    for c in ock.iter().filter(|c| !nck.iter().any(|x| same_check(c, x))) {
+        out.push(S {
+            kind: "drop_domain_check",
+            object: format!("{}.{}", n.name, c.name),
+            summary: format!("drop check {} of domain {}", c.name, n.name),
+            up: vec![drop_check(c)],
+            down: vec![add_check(c, false)],
+            ..S::default()
+        });
+    }
+    if od.as_deref().map(norm) != nd.as_deref().map(norm) {
+        let set = |v: &Option<String>| match v {
+            Some(e) => format!("ALTER DOMAIN {dn} SET DEFAULT {e}"),
+            None => format!("ALTER DOMAIN {dn} DROP DEFAULT"),
+        };
+        out.push(S {
+            kind: "alter_domain_default",
+            object: n.name.to_string(),
+            summary: match nd {
+                Some(e) => format!("set the default of domain {} to {e}", n.name),
+                None => format!("drop the default of domain {}", n.name),
+            },
+            up: vec![set(nd)],
+            down: vec![set(od)],
+            ..S::default()
+        });
+    }
+    if onn != nnn {
+        let set = |v: bool| {
+            format!(
+                "ALTER DOMAIN {dn} {} NOT NULL",
+                if v { "SET" } else { "DROP" }
+            )
+        };
+        out.push(S {
+            kind: if *nnn {
+                "set_domain_not_null"
+            } else {
+                "drop_domain_not_null"
+            },
+            object: n.name.to_string(),
+            summary: format!(
+                "{} NOT NULL on domain {}",
+                if *nnn { "set" } else { "drop" },
+                n.name
+            ),
+            up: vec![set(*nnn)],
+            down: vec![set(*onn)],
+            lock: (*nnn && !users.is_empty()).then_some("SHARE"),
+            hazards: if *nnn && !users.is_empty() {
+                vec![hazard(
+                    plan::MAY_FAIL,
+                    format!(
+                        "fails if a column of the domain holds NULLs; {scans} under a SHARE lock (writes wait)"
+                    ),
+                )]
+            } else {
+                vec![]
+            },
+            ..S::default()
+        });
+    }
+    for c in nck.iter().filter(|c| !ock.iter().any(|x| same_check(c, x))) {
+        // NOT VALID first (new values are checked at once, no scan), VALIDATE apart.
+        let validate = !c.not_valid;
+        out.push(S {
+            kind: "add_domain_check",
+            object: format!("{}.{}", n.name, c.name),
+            summary: format!(
+                "add check {} to domain {}{}",
+                c.name,
+                n.name,
+                if users.is_empty() { "" } else { " NOT VALID" }
+            ),
+            up: vec![add_check(c, !users.is_empty() || c.not_valid)],
+            down: vec![drop_check(c)],
+            ..S::default()
+        });
+        if validate && !users.is_empty() {
+            out.push(S {
+                kind: "validate_constraint",
+                object: format!("{}.{}", n.name, c.name),
+                separate: true,
+                summary: format!("validate check {} of domain {}", c.name, n.name),
+                up: vec![format!(
+                    "ALTER DOMAIN {dn} VALIDATE CONSTRAINT {}",
+                    q(d, &c.name)
+                )],
+                down: vec![],
+                lock: Some("SHARE"),
+                hazards: vec![hazard(
+                    plan::MAY_FAIL,
+                    format!(
+                        "fails if a stored value violates the check; {scans} under a SHARE lock (writes wait)"
+                    ),
+                )],
+                ..S::default()
+            });
+        }
+    }
+}
+
+/// Statements that give domain `to` (its new definition) to the columns of `cols_from` using it:
+/// rename the old one away, create the new one, convert the columns, drop the old one.
+fn recreate_domain(cols_from: &Catalog, to: &UserType) -> Vec<String> {
+    let d = Dialect::Postgres;
+    let name = &to.name;
+    let UserTypeKind::Domain { base, .. } = &to.kind else {
+        return vec![];
+    };
+    let old_tmp = Name::new(name.schema.clone(), format!("{}_old", name.name));
+    let mut v = vec![format!(
+        "ALTER DOMAIN {} RENAME TO {}",
+        qn(d, name),
+        q(d, &old_tmp.name)
+    )];
+    v.extend(create_type(d, to));
+    for (t, c, array) in type_users(cols_from, name) {
+        let arr = if array { "[]" } else { "" };
+        let col = cols_from.table(&t).and_then(|x| x.column(&c));
+        let default = col.and_then(|x| x.default.clone());
+        if default.is_some() {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                qn(d, &t),
+                q(d, &c)
+            ));
+        }
+        v.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {} TYPE {}{arr} USING {}::{}{arr}",
+            qn(d, &t),
+            q(d, &c),
+            qn(d, name),
+            q(d, &c),
+            base.raw
+        ));
+        if let Some(def) = default {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {def}",
+                qn(d, &t),
+                q(d, &c)
+            ));
+        }
+    }
+    v.push(format!("DROP DOMAIN {}", qn(d, &old_tmp)));
+    v
+}
+
+/// Statements that replace composite type `from` by `to` (same name) and convert the columns of
+/// `cols_from` using it: attributes are carried over by name (cast to their new type), new ones
+/// are NULL, and a NULL value stays NULL. Column defaults are those of `target`.
+fn recreate_composite(
+    cols_from: &Catalog,
+    target: &Catalog,
+    from: &UserType,
+    to: &UserType,
+) -> Vec<String> {
+    let d = Dialect::Postgres;
+    let name = &to.name;
+    let (UserTypeKind::Composite { attributes: fa }, UserTypeKind::Composite { attributes: ta }) =
+        (&from.kind, &to.kind)
+    else {
+        return vec![];
+    };
+    let old_tmp = Name::new(name.schema.clone(), format!("{}_old", name.name));
+    let mut v = vec![format!(
+        "ALTER TYPE {} RENAME TO {}",
+        qn(d, name),
+        q(d, &old_tmp.name)
+    )];
+    v.extend(create_type(d, to));
+    for (t, c, _) in type_users(cols_from, name) {
+        let col = q(d, &c);
+        let fields: Vec<String> = ta
+            .iter()
+            .map(|(a, ty)| {
+                if fa.iter().any(|(x, _)| cols_from.ident_eq(x, a)) {
+                    format!("({col}).{}::{ty}", q(d, a))
+                } else {
+                    format!("NULL::{ty}")
+                }
+            })
+            .collect();
+        let had_default = cols_from
+            .table(&t)
+            .and_then(|x| x.column(&c))
+            .is_some_and(|x| x.default.is_some());
+        if had_default {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT",
+                qn(d, &t)
+            ));
+        }
+        v.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {col} TYPE {} USING CASE WHEN {col} IS NOT DISTINCT FROM NULL THEN NULL ELSE ROW({})::{} END",
+            qn(d, &t),
+            qn(d, name),
+            fields.join(", "),
+            qn(d, name)
+        ));
+        if let Some(def) = target
+            .table(&t)
+            .and_then(|x| x.column(&c))
+            .and_then(|x| x.default.clone())
+        {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {col} SET DEFAULT {def}",
+                qn(d, &t)
+            ));
+        }
+    }
+    v.push(format!("DROP TYPE {}", qn(d, &old_tmp)));
+    v
+}
+
+/// A composite type's attribute type as written, normalised for comparison.
+fn attr_type(s: &str) -> Option<SqlType> {
+    let pd = sqlparser::dialect::PostgreSqlDialect {};
+    let mut p = sqlparser::parser::Parser::new(&pd).try_with_sql(s).ok()?;
+    let dt = p.parse_data_type().ok()?;
+    Some(crate::catalog::types::normalize(&dt, Dialect::Postgres))
+}
+
+fn attr_type_eq(a: &str, b: &str) -> bool {
+    match (attr_type(a), attr_type(b)) {
+        (Some(x), Some(y)) => same_type(&x, &y),
+        _ => norm(a) == norm(b),
+    }
+}
+
+/// Composite type changes: `ALTER TYPE ... DROP / ALTER / ADD ATTRIBUTE`. PostgreSQL appends
+/// added attributes, and refuses to change an attribute's type while a table column has the
+/// type; what these statements cannot reach is recreated when no column uses the type, and
+/// reported otherwise.
+fn composite_steps(
+    out: &mut Out,
+    oc: &Catalog,
+    nc: &Catalog,
+    o: &UserType,
+    n: &UserType,
+    oa: &[(String, String)],
+    na: &[(String, String)],
+) {
+    let d = out.d;
+    let tn = qn(d, &n.name);
+    let has = |list: &[(String, String)], a: &str| list.iter().any(|(x, _)| oc.ident_eq(x, a));
+    let dropped: Vec<&(String, String)> = oa.iter().filter(|(a, _)| !has(na, a)).collect();
+    let added: Vec<&(String, String)> = na.iter().filter(|(a, _)| !has(oa, a)).collect();
+    type Attr = (String, String);
+    let retyped: Vec<(&Attr, &Attr)> = oa
+        .iter()
+        .filter_map(|x| {
+            na.iter()
+                .find(|y| oc.ident_eq(&y.0, &x.0))
+                .filter(|y| !attr_type_eq(&x.1, &y.1))
+                .map(|y| (x, y))
+        })
+        .collect();
+    let users = type_users(oc, &o.name);
+    // The order ALTER TYPE can reach: kept attributes in their old order, then the added ones.
+    let reached: Vec<&str> = oa
+        .iter()
+        .filter(|(a, _)| has(na, a))
+        .chain(added.iter().copied())
+        .map(|(a, _)| a.as_str())
+        .collect();
+    let order_ok = reached.len() == na.len()
+        && reached
+            .iter()
+            .zip(na.iter())
+            .all(|(a, (b, _))| oc.ident_eq(a, b));
+    if !order_ok || (!retyped.is_empty() && !users.is_empty()) {
+        if users.is_empty() {
+            out.push(S {
+                kind: "recreate_type",
+                object: n.name.to_string(),
+                summary: format!(
+                    "recreate composite type {} (attribute order ALTER TYPE cannot reach)",
+                    n.name
+                ),
+                up: vec![format!("DROP TYPE {tn}")]
+                    .into_iter()
+                    .chain(create_type(d, n))
+                    .collect(),
+                down: vec![format!("DROP TYPE {tn}")]
+                    .into_iter()
+                    .chain(create_type(d, o))
+                    .collect(),
+                hazards: vec![hazard(
+                    plan::UNTRACKED,
+                    "functions using the type by name are not tracked and may need recreating",
+                )],
+                ..S::default()
+            });
+        } else if users.iter().all(|(_, _, array)| !array) {
+            // Recreate the type and convert its columns attribute by attribute.
+            out.defaults_set
+                .extend(users.iter().map(|(t, c, _)| (t.clone(), c.clone())));
+            let lost: Vec<&str> = dropped.iter().map(|(a, _)| a.as_str()).collect();
+            let lossy_retype =
+                retyped
+                    .iter()
+                    .find_map(|((a, x), (_, y))| match (attr_type(x), attr_type(y)) {
+                        (Some(x), Some(y)) => lossy(&x, &y).map(|w| format!("attribute {a}: {w}")),
+                        _ => None,
+                    });
+            out.push(S {
+                kind: "recreate_type",
+                object: n.name.to_string(),
+                summary: format!(
+                    "recreate composite type {} and convert its columns ({})",
+                    n.name,
+                    users_text(&users)
+                ),
+                up: recreate_composite(oc, nc, o, n),
+                down: recreate_composite(nc, oc, n, o),
+                irreversible: if !lost.is_empty() {
+                    Some(format!(
+                        "the values of attribute(s) {} in {} are gone; the down brings them back empty",
+                        lost.join(", "),
+                        users_text(&users)
+                    ))
+                } else {
+                    lossy_retype
+                },
+                lock: Some("ACCESS EXCLUSIVE"),
+                hazards: vec![
+                    hazard(
+                        plan::REWRITES,
+                        format!(
+                            "every column of the type is converted ({})",
+                            users_text(&users)
+                        ),
+                    ),
+                    hazard(
+                        plan::ACCESS_EXCLUSIVE,
+                        "ACCESS EXCLUSIVE on every table with a column of the type while it is rewritten",
+                    ),
+                    hazard(
+                        plan::MAY_FAIL,
+                        "fails if a stored attribute value does not convert to its new type",
+                    ),
+                    hazard(
+                        plan::UNTRACKED,
+                        "views reading those columns are dropped and recreated around it; rules or SQL-body functions depending on them are not tracked and would block it",
+                    ),
+                ],
+                ..S::default()
+            });
+        } else {
+            out.notes.push(format!(
+                "composite type {}: {}; columns use it ({}), arrays among them, so it is not generated: migrate those columns by hand",
+                n.name,
+                if order_ok {
+                    "PostgreSQL cannot change an attribute's type while a column uses the type"
+                } else {
+                    "the new attribute order cannot be reached with ALTER TYPE (added attributes go last)"
+                },
+                users_text(&users)
+            ));
+        }
+        return;
+    }
+    let last_old = oa.last().map(|x| x.0.as_str());
+    for (a, ty) in &dropped {
+        let not_last = last_old != Some(a.as_str());
+        out.push(S {
+            kind: "drop_type_attribute",
+            object: format!("{}.{a}", n.name),
+            summary: format!("drop attribute {a} of type {}", n.name),
+            up: vec![format!("ALTER TYPE {tn} DROP ATTRIBUTE {}", q(d, a))],
+            down: vec![format!("ALTER TYPE {tn} ADD ATTRIBUTE {} {ty}", q(d, a))],
+            irreversible: if !users.is_empty() {
+                Some(format!(
+                    "the values of attribute {a} in the columns of type {} ({}) are gone; the down adds it back empty",
+                    n.name,
+                    users_text(&users)
+                ))
+            } else if not_last {
+                Some(format!(
+                    "the down adds attribute {a} back as the last one, not where it was"
+                ))
+            } else {
+                None
+            },
+            hazards: if users.is_empty() {
+                vec![]
+            } else {
+                vec![hazard(
+                    plan::DELETES_DATA,
+                    format!(
+                        "the values of attribute {a} in {} are lost",
+                        users_text(&users)
+                    ),
+                )]
+            },
+            ..S::default()
+        });
+    }
+    for ((a, oty), (_, nty)) in &retyped {
+        out.push(S {
+            kind: "alter_type_attribute",
+            object: format!("{}.{a}", n.name),
+            summary: format!("change attribute {a} of type {} to {nty}", n.name),
+            up: vec![format!(
+                "ALTER TYPE {tn} ALTER ATTRIBUTE {} TYPE {nty}",
+                q(d, a)
+            )],
+            down: vec![format!(
+                "ALTER TYPE {tn} ALTER ATTRIBUTE {} TYPE {oty}",
+                q(d, a)
+            )],
+            ..S::default()
+        });
+    }
+    for (a, ty) in &added {
+        out.push(S {
+            kind: "add_type_attribute",
+            object: format!("{}.{a}", n.name),
+            summary: format!("add attribute {a} to type {}", n.name),
+            up: vec![format!("ALTER TYPE {tn} ADD ATTRIBUTE {} {ty}", q(d, a))],
+            down: vec![format!("ALTER TYPE {tn} DROP ATTRIBUTE {}", q(d, a))],
+            ..S::default()
+        });
+    }
 }
 
 /// Statements that make enum `name` hold `values`, converting the columns of `cols_from` that
@@ -2083,7 +2782,15 @@ fn columns_phase(out: &mut Out, o: &DiffOptions, a: &Table, b: &Table) {
         }
         let odef = oc.default.as_deref().map(norm);
         let ndef = c.default.as_deref().map(norm);
-        if odef != ndef && !(ddl::is_serial(c) && ddl::is_serial(oc)) && c.generated.is_none() {
+        let set_by_type = out
+            .defaults_set
+            .iter()
+            .any(|(t, x)| t == &a.name && x.eq_ignore_ascii_case(&c.name));
+        if odef != ndef
+            && !(ddl::is_serial(c) && ddl::is_serial(oc))
+            && c.generated.is_none()
+            && !set_by_type
+        {
             let set = |v: &Option<String>| match v {
                 Some(e) => format!("ALTER TABLE {t} ALTER COLUMN {col} SET DEFAULT {e}"),
                 None => format!("ALTER TABLE {t} ALTER COLUMN {col} DROP DEFAULT"),
@@ -2744,6 +3451,181 @@ mod tests {
             r.up_sql.contains("INSERT INTO \"_kd_new_a\""),
             "{}",
             r.up_sql
+        );
+    }
+
+    #[test]
+    fn domain_changes_are_alter_domain_steps() {
+        let from = "CREATE DOMAIN pos AS int DEFAULT 1 CHECK (VALUE > 0);
+            CREATE TABLE t (id bigint PRIMARY KEY, p pos);";
+        let to =
+            "CREATE DOMAIN pos AS int DEFAULT 2 NOT NULL CONSTRAINT pos_small CHECK (VALUE < 9);
+            CREATE TABLE t (id bigint PRIMARY KEY, p pos);";
+        let r = diff_sql(from, to, DialectChoice::Postgres, None, &[]).unwrap();
+        let k: Vec<&str> = r.steps.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(
+            k,
+            [
+                "drop_domain_check",
+                "alter_domain_default",
+                "set_domain_not_null",
+                "add_domain_check",
+                "validate_constraint"
+            ]
+        );
+        assert_eq!(
+            r.steps[0].up,
+            ["ALTER DOMAIN pos DROP CONSTRAINT pos_check"]
+        );
+        assert_eq!(
+            r.steps[0].down,
+            ["ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE > 0)"]
+        );
+        assert_eq!(
+            r.steps[3].up,
+            ["ALTER DOMAIN pos ADD CONSTRAINT pos_small CHECK (VALUE < 9) NOT VALID"]
+        );
+        assert!(r.steps[4].separate);
+        assert!(r.steps[4].hazards[0].message.contains("t.p"));
+        assert_eq!(r.steps[2].hazards[0].kind, "may_fail_on_data");
+        // The column of the domain is not touched.
+        assert!(!k.contains(&"alter_column_type"));
+        // A new base type recreates the domain and converts its columns.
+        let r = diff_sql(
+            "CREATE DOMAIN m AS int; CREATE TABLE t (id int, a m DEFAULT 0);",
+            "CREATE DOMAIN m AS bigint; CREATE TABLE t (id int, a m DEFAULT 0);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(r.steps.len(), 1, "{:?}", r.steps);
+        assert_eq!(r.steps[0].kind, "recreate_domain");
+        assert!(
+            r.steps[0]
+                .up
+                .iter()
+                .any(|u| u == "ALTER TABLE t ALTER COLUMN a TYPE m USING a::BIGINT"),
+            "{:?}",
+            r.steps[0].up
+        );
+    }
+
+    #[test]
+    fn composite_attribute_steps_and_limits() {
+        assert_eq!(
+            kinds(
+                "CREATE TYPE p AS (a int, b text, c int);",
+                "CREATE TYPE p AS (a bigint, b text, d text);",
+                None
+            ),
+            [
+                "drop_type_attribute",
+                "alter_type_attribute",
+                "add_type_attribute"
+            ]
+        );
+        // Dropping an attribute of a type columns use loses their values.
+        let r = diff_sql(
+            "CREATE TYPE p AS (a int, b text); CREATE TABLE t (id int, v p);",
+            "CREATE TYPE p AS (a int); CREATE TABLE t (id int, v p);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(r.steps[0].irreversible.as_deref().unwrap().contains("t.v"));
+        // PostgreSQL refuses ALTER ATTRIBUTE TYPE while a column has the type: the type is
+        // recreated and the column converted attribute by attribute.
+        let r = diff_sql(
+            "CREATE TYPE p AS (a int); CREATE TABLE t (id int, v p);",
+            "CREATE TYPE p AS (a bigint); CREATE TABLE t (id int, v p);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(r.steps.len(), 1, "{:?}", r.notes);
+        assert_eq!(r.steps[0].kind, "recreate_type");
+        assert!(
+            r.steps[0]
+                .up
+                .iter()
+                .any(|u| u.contains("ROW((v).a::BIGINT)::p")),
+            "{:?}",
+            r.steps[0].up
+        );
+        // Arrays of it are not converted: reported.
+        let r = diff_sql(
+            "CREATE TYPE p AS (a int); CREATE TABLE t (id int, v p[]);",
+            "CREATE TYPE p AS (a bigint); CREATE TABLE t (id int, v p[]);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(r.steps.is_empty());
+        assert!(
+            r.notes[0].contains("cannot change an attribute's type"),
+            "{:?}",
+            r.notes
+        );
+        // An order ALTER TYPE cannot reach, no column using it: recreated.
+        assert_eq!(
+            kinds(
+                "CREATE TYPE p AS (a int, b int);",
+                "CREATE TYPE p AS (b int, a int);",
+                None
+            ),
+            ["recreate_type"]
+        );
+    }
+
+    #[test]
+    fn overloads_are_dropped_by_signature() {
+        let r = diff_sql(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$;
+             CREATE FUNCTION f(a int, b text) RETURNS int LANGUAGE sql AS $$ SELECT a $$;",
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a + 1 $$;",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        let k: Vec<(&str, &str)> = r
+            .steps
+            .iter()
+            .map(|s| (s.kind.as_str(), s.object.as_str()))
+            .collect();
+        assert_eq!(
+            k,
+            [
+                ("replace_function", "f(integer)"),
+                ("drop_function", "f(integer, text)")
+            ]
+        );
+        assert_eq!(r.steps[1].up, ["DROP FUNCTION f(integer, text)"]);
+    }
+
+    #[test]
+    fn extensions_come_first_and_go_last() {
+        let k = kinds(
+            "CREATE EXTENSION hstore; CREATE TABLE x (id int);",
+            "CREATE EXTENSION citext; CREATE TABLE x (id int, e citext);",
+            None,
+        );
+        assert_eq!(k, ["create_extension", "add_column", "drop_extension"]);
+        let r = diff_sql(
+            "CREATE TABLE x (id int);",
+            "CREATE EXTENSION \"uuid-ossp\"; CREATE TABLE x (id int);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            r.steps[0].up,
+            ["CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\""]
         );
     }
 }

@@ -368,6 +368,16 @@ pub fn recognize(text: &str) -> Option<Recognized> {
             r.object = qualified_name(&t, 2).map(|(n, _)| n);
             return Some(r);
         }
+        // PostgreSQL `ALTER DOMAIN` and `ALTER TYPE ... ATTRIBUTE` (the parser lacks them): the
+        // catalog reads them itself (catalog::pg_alter) and notes what it cannot apply.
+        if t.get(1)
+            .is_some_and(|x| x.is_kw("DOMAIN") || x.is_kw("TYPE"))
+        {
+            let kind = t.get(1).and_then(Tok::upper).unwrap_or_default();
+            let mut r = rec(format!("ALTER {kind}"));
+            r.object = qualified_name(&t, 2).map(|(n, _)| n);
+            return Some(r);
+        }
         // Index metadata (statistics targets, partition attachment, tablespace).
         if t.get(1).is_some_and(|x| x.is_kw("INDEX")) && !t.iter().any(|x| x.is_kw("RENAME")) {
             let mut r = rec("ALTER INDEX".into());

@@ -47,6 +47,15 @@ pub enum RepairEffect {
         deferrable: bool,
         initially_deferred: bool,
     },
+    /// `CREATE DOMAIN ... [CONSTRAINT name] NOT NULL` was blanked; the domain is NOT NULL.
+    DomainNotNull,
+    /// `ALTER COLUMN col SET GENERATED {ALWAYS|BY DEFAULT}` or `DROP IDENTITY [IF EXISTS]` was read
+    /// as `SET NOT NULL` (which an identity column already is); `always` is the identity kind
+    /// afterwards, `None` when the identity was dropped. `column` as written.
+    Identity {
+        column: String,
+        always: Option<bool>,
+    },
 }
 
 fn note(text: Vec<u8>, what: impl Into<String>) -> Option<(String, Repair)> {
@@ -235,6 +244,89 @@ pub fn repair(text: &str, at: usize, dialect: Dialect) -> Option<(String, Repair
     let found = &all[idx];
     let mut bytes = text.as_bytes().to_vec();
 
+    // `CREATE DOMAIN d AS t [DEFAULT e] NOT NULL|NULL [CHECK ...]`: the parser takes only table
+    // constraints after the type.
+    if dialect == Dialect::Postgres
+        && all.first().is_some_and(|w| w.up == "CREATE")
+        && all.get(1).is_some_and(|w| w.up == "DOMAIN")
+        && (found.up == "NOT" && all.get(idx + 1).is_some_and(|w| w.up == "NULL")
+            || found.up == "NULL")
+    {
+        let not_null = found.up == "NOT";
+        let end = if not_null {
+            all[idx + 1].end
+        } else {
+            found.end
+        };
+        // `CONSTRAINT name NOT NULL` (pg_dump 17+) goes with its name.
+        let start = if idx >= 2 && all[idx - 2].up == "CONSTRAINT" {
+            all[idx - 2].start
+        } else {
+            found.start
+        };
+        blank(&mut bytes, start, end);
+        return Some((
+            String::from_utf8(bytes).ok()?,
+            Repair {
+                what: format!(
+                    "domain {} read from outside the constraint list",
+                    if not_null { "NOT NULL" } else { "NULL" }
+                ),
+                effect: not_null.then_some(RepairEffect::DomainNotNull),
+            },
+        ));
+    }
+    // PostgreSQL `ALTER COLUMN col SET GENERATED {ALWAYS|BY DEFAULT}` and `ALTER COLUMN col
+    // DROP IDENTITY [IF EXISTS]` (the parser has ADD GENERATED only): read as `SET NOT NULL`,
+    // which an identity column already is, with the identity change as the effect.
+    if dialect == Dialect::Postgres
+        && idx >= 2
+        && (found.up == "SET" && all.get(idx + 1).is_some_and(|w| w.up == "GENERATED")
+            || found.up == "DROP" && all.get(idx + 1).is_some_and(|w| w.up == "IDENTITY"))
+        && (all[idx - 2].up == "COLUMN" || all[idx - 2].up == "ALTER")
+    {
+        let col = &all[idx - 1];
+        let (end, always) = if found.up == "SET" {
+            match all.get(idx + 2).map(|w| w.up.as_str()) {
+                Some("ALWAYS") => (all[idx + 2].end, Some(true)),
+                Some("BY") if all.get(idx + 3).is_some_and(|w| w.up == "DEFAULT") => {
+                    (all[idx + 3].end, Some(false))
+                }
+                _ => return None,
+            }
+        } else if all.get(idx + 2).is_some_and(|w| w.up == "IF")
+            && all.get(idx + 3).is_some_and(|w| w.up == "EXISTS")
+        {
+            (all[idx + 3].end, None)
+        } else {
+            (all[idx + 1].end, None)
+        };
+        // Only the plain forms: sequence options after SET GENERATED are not modelled.
+        let rest = text[end..].trim_start();
+        if !(rest.is_empty() || rest.starts_with(',') || rest.starts_with(';')) {
+            return None;
+        }
+        let replacement = "SET NOT NULL";
+        let span = end - found.start;
+        if replacement.len() > span {
+            return None;
+        }
+        let padded = format!("{replacement:<span$}");
+        bytes.splice(found.start..end, padded.bytes());
+        return Some((
+            String::from_utf8(bytes).ok()?,
+            Repair {
+                what: format!(
+                    "identity change of {} read as SET NOT NULL",
+                    &text[col.start..col.end]
+                ),
+                effect: Some(RepairEffect::Identity {
+                    column: text[col.start..col.end].to_string(),
+                    always,
+                }),
+            },
+        ));
+    }
     // PostgreSQL 18: `CONSTRAINT name NOT NULL` (column level) and
     // `ADD CONSTRAINT name NOT NULL col` (table level).
     if (found.up == "NOT" || found.up == "NULL") && idx >= 2 && all[idx - 2].up == "CONSTRAINT" {
