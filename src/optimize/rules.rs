@@ -1079,6 +1079,41 @@ fn cartesian(cx: &mut Ctx, b: &Block) {
             }
         }
     }
+    // A LATERAL subquery or a table function reading another table's columns is joined to it
+    // row by row (`FROM t, unnest(t.tags)`, `CROSS JOIN LATERAL (... WHERE o.tid = t.id)`).
+    let relations: Vec<&ast::TableFactor> = b
+        .from
+        .iter()
+        .flat_map(|twj| std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)))
+        .collect();
+    for (ti, t) in b.tables.iter().enumerate() {
+        if t.span == sqlparser::tokenizer::Span::empty() {
+            continue;
+        }
+        let Some(rel) = relations.iter().find(|r| {
+            let rs = r.span();
+            rs.start <= t.span.start && t.span.end <= rs.end
+        }) else {
+            continue;
+        };
+        let mut reads: Vec<usize> = Vec::new();
+        let _ = ast::visit_expressions(*rel, |x| {
+            if let Expr::CompoundIdentifier(v) = x
+                && v.len() >= 2
+                && let Some(j) = b
+                    .tables
+                    .iter()
+                    .position(|o| o.binding.eq_ignore_ascii_case(&v[v.len() - 2].value))
+                && j != ti
+            {
+                reads.push(j);
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        for j in reads {
+            link(ti, j, &mut parent);
+        }
+    }
     let conds: Vec<&Expr> = b
         .selection
         .iter()

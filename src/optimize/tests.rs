@@ -760,3 +760,22 @@ fn grouped_join_refuses_outer_columns_in_the_subquery_from() {
         rewrites_of(&r, "QRY010")
     );
 }
+
+#[test]
+fn lateral_and_table_functions_reading_a_table_are_not_cartesian() {
+    for sql in [
+        "SELECT u.id, x.v FROM users u, unnest(ARRAY[u.id, u.referrer_id]) AS x(v)",
+        "SELECT u.id, l.m FROM users u CROSS JOIN LATERAL (SELECT max(o.total) AS m FROM orders o WHERE o.user_id = u.id) l",
+        "SELECT u.id, l.m FROM users u, LATERAL (SELECT o.total AS m FROM orders o WHERE o.user_id = u.id AND (o.total = 1 OR o.customer_id = 2)) l",
+    ] {
+        let r = run(sql);
+        assert!(
+            !ids(&r).contains(&"QRY009".to_string()),
+            "{sql}: {:?}",
+            ids(&r)
+        );
+    }
+    // An uncorrelated comma join still is.
+    let r = run("SELECT u.id, l.m FROM users u, (SELECT max(o.total) AS m FROM orders o) l");
+    assert!(ids(&r).contains(&"QRY009".to_string()));
+}
