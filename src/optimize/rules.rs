@@ -1285,6 +1285,11 @@ fn unused_join(cx: &mut Ctx, b: &Block) {
         if b.uses_outside_on(cx.model, ti).next().is_some() {
             continue;
         }
+        // Columns unknown (no schema for it): an unqualified name the model could not place
+        // may be one of its columns.
+        if t.columns.is_none() && unplaced_name(b, ti) {
+            continue;
+        }
         // Does the ON clause pin a unique key of t (at most one match per row)?
         let unique = t.on.as_ref().is_some_and(|on| {
             let pinned: Vec<String> = conjuncts(on)
@@ -1341,6 +1346,49 @@ fn unused_join(cx: &mut Ctx, b: &Block) {
         }
         cx.push(f);
     }
+}
+
+/// Whether block `b` reads, outside the ON clause of table `ti`, an unqualified name that is
+/// neither a column the model placed nor an output alias.
+fn unplaced_name(b: &Block, ti: usize) -> bool {
+    let mut found = false;
+    let mut look = |e: &Expr| {
+        let _ = ast::visit_expressions(e, |x| {
+            if let Expr::Identifier(i) = x
+                && !b
+                    .columns
+                    .iter()
+                    .any(|c| !c.outer && c.column.eq_ignore_ascii_case(&i.value))
+                && !b.output.iter().any(|o| o.eq_ignore_ascii_case(&i.value))
+            {
+                found = true;
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+    };
+    for p in &b.projection {
+        if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = p
+        {
+            look(e);
+        }
+    }
+    for e in b
+        .selection
+        .iter()
+        .chain(b.having.iter())
+        .chain(b.group_by.iter())
+        .chain(b.order_exprs.iter().map(|o| &o.expr))
+        .chain(
+            b.tables
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != ti)
+                .filter_map(|(_, t)| t.on.as_ref()),
+        )
+    {
+        look(e);
+    }
+    found
 }
 
 fn dml_without_where(cx: &mut Ctx, b: &Block) {

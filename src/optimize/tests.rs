@@ -779,3 +779,30 @@ fn lateral_and_table_functions_reading_a_table_are_not_cartesian() {
     let r = run("SELECT u.id, l.m FROM users u, (SELECT max(o.total) AS m FROM orders o) l");
     assert!(ids(&r).contains(&"QRY009".to_string()));
 }
+
+#[test]
+fn unused_join_needs_the_columns_placed() {
+    // No schema: `o_orderkey` may be a column of orders (TPC-H q13), so the join may be read.
+    let q13 = "SELECT c_custkey, count(o_orderkey) FROM customer LEFT OUTER JOIN orders ON c_custkey = o_custkey GROUP BY c_custkey";
+    let r = run_in(q13, DialectChoice::Postgres, false);
+    assert!(!ids(&r).contains(&"QRY018".to_string()), "{:?}", ids(&r));
+    // Qualified and placed: still reported.
+    let r = run_in(
+        "SELECT c.id FROM customer c LEFT JOIN orders o ON o.cid = c.id",
+        DialectChoice::Postgres,
+        false,
+    );
+    assert!(ids(&r).contains(&"QRY018".to_string()), "{:?}", ids(&r));
+}
+
+#[test]
+fn cli_query_may_start_with_a_comment() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct W {
+        #[command(flatten)]
+        a: cli::OptimizeArgs,
+    }
+    let w = W::try_parse_from(["kd-dba", "-q", "-- TPC-H q6\nSELECT 1"]).expect("parses");
+    assert_eq!(w.a.queries, vec!["-- TPC-H q6\nSELECT 1".to_string()]);
+}
