@@ -617,3 +617,68 @@ fn sqlite_or_union_and_grouped_join_return_the_same_rows() {
         "{done:?}"
     );
 }
+
+/// OR → UNION ALL with ORDER BY: the order follows the union, by output name. A qualified ORDER
+/// BY whose name an output alias takes (`u.id` while `id` is u.referrer_id) must not be
+/// rewritten; the others must keep the original order row for row (unique sort keys).
+const OR_ORDERED: &[&str] = &[
+    "SELECT u.id, u.referrer_id FROM users u WHERE u.referrer_id = 3 OR u.phone LIKE '5551%' ORDER BY u.id DESC LIMIT 40",
+    "SELECT u.referrer_id AS id, u.id AS referrer_id FROM users u WHERE u.referrer_id < 4 OR u.phone LIKE '5551%' ORDER BY u.id",
+    "SELECT u.phone AS email, u.email AS phone, u.id FROM users u WHERE u.referrer_id < 4 OR u.phone LIKE '5551%' ORDER BY u.email",
+    "SELECT u.* FROM users u WHERE u.referrer_id = 7 OR u.phone LIKE '5552%' ORDER BY u.id",
+    "SELECT id AS k, referrer_id FROM users WHERE referrer_id = 7 OR phone LIKE '5552%' ORDER BY k DESC",
+];
+
+#[test]
+fn or_union_keeps_the_order_by_row_for_row() {
+    let check = |r: &OptimizeReport, rows: &mut dyn FnMut(&str) -> Vec<Vec<String>>| {
+        let mut n = 0;
+        for q in &r.queries {
+            let a = rows(&q.sql);
+            assert!(!a.is_empty(), "{}", q.sql);
+            for rw in q.rewrites.iter().filter(|w| w.rule == "QRY019") {
+                let b = rows(&rw.sql);
+                assert!(
+                    a == b,
+                    "the order changed\noriginal: {}\nrewrite:  {}",
+                    q.sql,
+                    rw.sql
+                );
+                n += 1;
+            }
+        }
+        n
+    };
+    let want = OR_ORDERED.len() - 2; // the two shadowed ORDER BYs are not rewritten
+    // SQLite (always available).
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(SQLITE_SCHEMA).unwrap();
+    conn.execute_batch(
+        "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 2000)
+           INSERT INTO users SELECT x, 'u' || x || '@x.com', CASE WHEN x % 3 = 0 THEN NULL ELSE '555' || x END,
+             CASE WHEN x % 4 = 0 THEN NULL ELSE (x % 50) + 1 END, datetime('2024-01-01', '+' || (x * 7) || ' hours') FROM g;",
+    )
+    .unwrap();
+    let r = report(
+        SQLITE_SCHEMA,
+        &OR_ORDERED.join(";\n"),
+        DialectChoice::Sqlite,
+    );
+    assert_eq!(check(&r, &mut |sql| sqlite_rows(&conn, sql)), want);
+    let Some(pg) = common::postgres() else { return };
+    let db = pg.fresh_db("opt_or_order");
+    db.load(PG_SCHEMA).unwrap();
+    db.load(PG_DATA).unwrap();
+    let r = report(PG_SCHEMA, &OR_ORDERED.join(";\n"), DialectChoice::Postgres);
+    assert_eq!(
+        check(&r, &mut |sql| db
+            .rows(&format!("SET TIME ZONE 'UTC';\n{sql};"))),
+        want
+    );
+    let Some(my) = common::mysql() else { return };
+    let db = my.fresh_db("opt_or_order_my");
+    db.load(MY_SCHEMA).unwrap();
+    db.load(MY_DATA).unwrap();
+    let r = report(MY_SCHEMA, &OR_ORDERED.join(";\n"), DialectChoice::Mysql);
+    assert_eq!(check(&r, &mut |sql| db.rows(&format!("{sql};"))), want);
+}

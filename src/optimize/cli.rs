@@ -12,7 +12,12 @@ pub struct OptimizeArgs {
     /// Files with the queries (`-` reads stdin).
     pub files: Vec<String>,
     /// A query given inline (repeatable).
-    #[arg(long = "query", short = 'q', value_name = "SQL")]
+    #[arg(
+        long = "query",
+        short = 'q',
+        value_name = "SQL",
+        allow_hyphen_values = true
+    )]
     pub queries: Vec<String>,
     /// A query log file (plain SQL, pg_stat_statements CSV/JSON, MySQL slow log).
     #[arg(long, value_name = "FILE")]

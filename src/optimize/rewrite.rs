@@ -223,6 +223,36 @@ fn is_col(e: &Expr) -> bool {
     matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
 }
 
+/// How many anonymous `?` parameters `node` holds. They bind by position, so a rewrite must
+/// neither copy them (a branch per OR condition) nor move them past one another.
+pub fn anonymous_params<V: ast::Visit>(node: &V) -> usize {
+    let mut n = 0;
+    let _ = ast::visit_expressions(node, |x| {
+        if let Expr::Value(v) = x
+            && matches!(&v.value, ast::Value::Placeholder(p) if p == "?")
+        {
+            n += 1;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    n
+}
+
+/// The highest `$n` parameter of `node` (0 without one).
+fn max_numbered_param<V: ast::Visit>(node: &V) -> usize {
+    let mut n = 0;
+    let _ = ast::visit_expressions(node, |x| {
+        if let Expr::Value(v) = x
+            && let ast::Value::Placeholder(p) = &v.value
+            && let Some(k) = p.strip_prefix('$').and_then(|d| d.parse::<usize>().ok())
+        {
+            n = n.max(k);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    n
+}
+
 /// Apply `f` to the query whose body is the SELECT of a block (`span` is the block's span), at
 /// any depth: the statement's own query, a CTE, a derived table, a subquery in an expression, the
 /// SELECT of an INSERT or of a CREATE VIEW. The rest of the statement is left as it was.
@@ -301,8 +331,24 @@ pub fn keyset(
     {
         return None;
     }
+    // An unqualified ORDER BY name that is an output alias sorts by the aliased expression,
+    // which WHERE cannot name (or where the same name is another input column).
+    let aliased = |e: &Expr| {
+        let Expr::Identifier(i) = e else { return false };
+        b.projection.iter().any(|p| {
+            matches!(p, ast::SelectItem::ExprWithAlias { expr, alias }
+                if alias.value.eq_ignore_ascii_case(&i.value)
+                    && !expr_ident_parts(expr).is_some_and(|v| is_col(expr)
+                        && v.last().is_some_and(|l| l.value.eq_ignore_ascii_case(&i.value))))
+        })
+    };
+    if b.order_exprs.iter().any(|o| aliased(&o.expr)) {
+        return None;
+    }
     let cols: Vec<String> = b.order_exprs.iter().map(|o| o.expr.to_string()).collect();
-    let params: Vec<String> = (1..=cols.len())
+    // Numbered after the statement's own `$n` parameters.
+    let first = max_numbered_param(stmt) + 1;
+    let params: Vec<String> = (first..first + cols.len())
         .map(|i| match d {
             Dialect::Postgres => format!("${i}"),
             _ => "?".to_string(),
@@ -388,6 +434,13 @@ fn join_parent<'m>(b: &Block, m: &'m QueryModel) -> Option<&'m Block> {
         .then_some(parent)
 }
 
+/// Moving subquery `sub` from the select list into the FROM clause would move its anonymous `?`
+/// parameters past others of the statement, binding them to the wrong values.
+fn moves_params(stmt: &Statement, sub: &ast::Query) -> bool {
+    let inner = anonymous_params(sub);
+    inner > 0 && anonymous_params(stmt) > inner
+}
+
 /// The Join node of `LEFT JOIN <text>`, parsed from a skeleton instead of built by hand.
 fn parse_join(text: &str, d: Dialect) -> Option<ast::Join> {
     let q = parse_query(&format!("SELECT 1 FROM x {text}"), d)?;
@@ -407,6 +460,9 @@ pub fn lateral(stmt: &Statement, b: &Block, m: &QueryModel, d: Dialect) -> Optio
     let s = with_block_query(stmt, parent.span, |q| {
         let sel = root_select(q)?;
         let (pos, sub, alias) = scalar_item(sel, b)?;
+        if moves_params(stmt, &sub) {
+            return None;
+        }
         let SetExpr::Select(inner) = sub.body.as_ref() else {
             return None;
         };
@@ -586,6 +642,25 @@ pub fn grouped_join(
     if sides(agg, b, parent)?.0 {
         return None;
     }
+    // The outer query is read only in WHERE: the FROM clause (an ON condition, a function's
+    // arguments, a derived table) moves into a derived table that cannot see it.
+    let mut outer_in_from = b
+        .columns
+        .iter()
+        .any(|c| c.outer && c.clause != crate::query::Clause::Where);
+    for twj in &b.from {
+        let _ = ast::visit_expressions(twj, |x| {
+            if matches!(x, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+                && ident_side(x, b, parent) == Some(true)
+            {
+                outer_in_from = true;
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+    if outer_in_from {
+        return None;
+    }
     // WHERE: conjuncts reading the outer query must be `inner column = outer column`.
     let mut keys: Vec<(Expr, Expr)> = Vec::new();
     let mut keep: Vec<String> = Vec::new();
@@ -654,7 +729,10 @@ pub fn grouped_join(
     let new_item = parse_expr(&value, d)?;
     let s = with_block_query(stmt, parent.span, |q| {
         let sel = root_select(q)?;
-        let (pos, _, alias) = scalar_item(sel, b)?;
+        let (pos, sub, alias) = scalar_item(sel, b)?;
+        if moves_params(stmt, &sub) {
+            return None;
+        }
         sel.projection[pos] = ast::SelectItem::ExprWithAlias {
             expr: new_item,
             alias: ast::Ident::new(alias.unwrap_or_else(|| fname.clone())),
@@ -947,26 +1025,185 @@ const AGGREGATES: &[&str] = &[
     "percentile_cont",
     "percentile_disc",
     "mode",
+    "stddev_pop",
+    "stddev_samp",
+    "std",
+    "var_pop",
+    "var_samp",
+    "bit_xor",
+    "total",
+    "json_group_array",
+    "json_group_object",
+    "json_object_agg",
+    "jsonb_object_agg",
+    "xmlagg",
+    "range_agg",
+    "range_intersect_agg",
+    "any_value",
+    "listagg",
+    "median",
+    "corr",
+    "covar_pop",
+    "covar_samp",
+    "regr_avgx",
+    "regr_avgy",
+    "regr_count",
+    "regr_intercept",
+    "regr_r2",
+    "regr_slope",
+    "regr_sxx",
+    "regr_sxy",
+    "regr_syy",
+    "count_big",
 ];
 
-fn calls_any(e: &Expr, names: &[&str]) -> bool {
+/// Whether `e` calls a window function or one of `names`; with [`AGGREGATES`], also a call that
+/// only an aggregate can be (DISTINCT or ORDER BY among its arguments, FILTER, WITHIN GROUP), so
+/// that a user-defined aggregate is caught too.
+fn calls_any<V: ast::Visit>(e: &V, names: &[&str]) -> bool {
+    let aggregates = std::ptr::eq(names, AGGREGATES);
     let mut yes = false;
     let _ = ast::visit_expressions(e, |x| {
-        if let Expr::Function(f) = x
-            && (f.over.is_some()
+        if let Expr::Function(f) = x {
+            let shape = aggregates
+                && (f.filter.is_some()
+                    || !f.within_group.is_empty()
+                    || matches!(&f.args, ast::FunctionArguments::List(l)
+                        if l.duplicate_treatment.is_some() || !l.clauses.is_empty()));
+            if shape
+                || f.over.is_some()
                 || names.contains(
                     &crate::query::object_name(&f.name)
                         .to_lowercase()
                         .rsplit('.')
                         .next()
                         .unwrap_or_default(),
-                ))
-        {
-            yes = true;
+                )
+            {
+                yes = true;
+            }
         }
         ControlFlow::<()>::Continue(())
     });
     yes
+}
+
+/// A FROM clause that can give different rows each time it is read: TABLESAMPLE, a volatile
+/// call or window function (in a derived table, a function's arguments), or a derived table
+/// with LIMIT but no ORDER BY.
+fn volatile_from(from: &[ast::TableWithJoins]) -> bool {
+    struct V(bool);
+    impl ast::Visitor for V {
+        type Break = ();
+        fn pre_visit_table_factor(&mut self, t: &ast::TableFactor) -> ControlFlow<()> {
+            if matches!(
+                t,
+                ast::TableFactor::Table {
+                    sample: Some(_),
+                    ..
+                }
+            ) {
+                self.0 = true;
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_query(&mut self, q: &ast::Query) -> ControlFlow<()> {
+            let ordered = q.order_by.as_ref().is_some_and(
+                |o| matches!(&o.kind, ast::OrderByKind::Expressions(v) if !v.is_empty()),
+            );
+            if (q.limit_clause.is_some() || q.fetch.is_some()) && !ordered {
+                self.0 = true;
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut v = V(false);
+    for twj in from {
+        let _ = ast::Visit::visit(twj, &mut v);
+    }
+    v.0 || from.iter().any(|twj| calls_any(twj, VOLATILE))
+}
+
+/// The output column that `ORDER BY x` of a single SELECT names once the ORDER BY follows a
+/// set operation, where only output names resolve: `None` unless it is the same value.
+fn union_order_name(x: &Expr, sel: &ast::Select, b: &Block) -> Option<ast::Ident> {
+    let parts = expr_ident_parts(x)?;
+    let name = parts.last()?.clone();
+    let eq = |i: &ast::Ident| i.value.eq_ignore_ascii_case(&name.value);
+    if parts.len() == 1 {
+        // An output name first, as in the original; else an input column that `*` outputs.
+        let visible = b.output.iter().any(|n| n.eq_ignore_ascii_case(&name.value))
+            || (b.star && b.tables.len() == 1);
+        return visible.then_some(name);
+    }
+    // `q.c` names the input column: the output column called `c` must be that column, and be
+    // the only output column of that name.
+    let qual = &parts[parts.len() - 2];
+    let binds = |t: &crate::query::TableRef| t.binding.eq_ignore_ascii_case(&qual.value);
+    let is_it = |e: &Expr| {
+        is_col(e)
+            && expr_ident_parts(e).is_some_and(|v| {
+                v.last().is_some_and(eq)
+                    && if v.len() >= 2 {
+                        v[v.len() - 2].value.eq_ignore_ascii_case(&qual.value)
+                    } else {
+                        b.tables.len() == 1 && binds(&b.tables[0])
+                    }
+            })
+    };
+    let (mut named, mut same) = (0usize, false);
+    for p in &sel.projection {
+        match p {
+            ast::SelectItem::UnnamedExpr(e) => {
+                if is_col(e) {
+                    if expr_ident_parts(e)?.last().is_some_and(eq) {
+                        named += 1;
+                        same = is_it(e);
+                    }
+                } else if let Expr::Function(f) = e
+                    && crate::query::object_name(&f.name).eq_ignore_ascii_case(&name.value)
+                {
+                    // PostgreSQL names a computed column after its function.
+                    named += 1;
+                    same = false;
+                }
+            }
+            ast::SelectItem::ExprWithAlias { expr, alias } => {
+                if eq(alias) {
+                    named += 1;
+                    same = is_it(expr);
+                }
+            }
+            ast::SelectItem::Wildcard(_) => {
+                if b.tables.len() != 1 || !binds(&b.tables[0]) {
+                    return None;
+                }
+                named += 1;
+                same = true;
+            }
+            ast::SelectItem::QualifiedWildcard(
+                ast::SelectItemQualifiedWildcardKind::ObjectName(n),
+                _,
+            ) => {
+                let q = crate::query::object_name(n);
+                let t = b
+                    .tables
+                    .iter()
+                    .find(|t| t.binding.eq_ignore_ascii_case(&q))?;
+                if binds(t) {
+                    named += 1;
+                    same = true;
+                } else {
+                    match &t.columns {
+                        Some(cs) if !cs.iter().any(|c| c.eq_ignore_ascii_case(&name.value)) => {}
+                        _ => return None,
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    (named == 1 && same).then_some(name)
 }
 
 /// The disjuncts of an OR, through parentheses.
@@ -1019,7 +1256,7 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
         return None;
     }
     let parts = disjuncts(or);
-    if parts.len() < 2 || parts.iter().any(|p| calls_any(p, VOLATILE)) {
+    if parts.len() < 2 || parts.iter().any(|p| calls_any(*p, VOLATILE)) {
         return None;
     }
     let mut distinct = false;
@@ -1031,6 +1268,8 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
             _ => return None,
         };
         if sel.top.is_some()
+            || anonymous_params(&sel) > 0
+            || volatile_from(&sel.from)
             || sel.into.is_some()
             || matches!(sel.distinct, Some(ast::Distinct::On(_)))
             || sel.projection.iter().any(|p| match p {
@@ -1064,13 +1303,7 @@ pub fn or_union(stmt: &Statement, b: &Block, or: &Expr, d: Dialect) -> Option<Re
                 match &ob.expr {
                     Expr::Value(_) => {}
                     x if is_col(x) => {
-                        let name = expr_ident_parts(x)?.last()?.clone();
-                        let visible = b.output.iter().any(|n| n.eq_ignore_ascii_case(&name.value))
-                            || (b.star && b.tables.len() == 1);
-                        if !visible {
-                            return None;
-                        }
-                        ob.expr = Expr::Identifier(name);
+                        ob.expr = Expr::Identifier(union_order_name(x, &sel, b)?);
                     }
                     _ => return None,
                 }

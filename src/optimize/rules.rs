@@ -1079,6 +1079,41 @@ fn cartesian(cx: &mut Ctx, b: &Block) {
             }
         }
     }
+    // A LATERAL subquery or a table function reading another table's columns is joined to it
+    // row by row (`FROM t, unnest(t.tags)`, `CROSS JOIN LATERAL (... WHERE o.tid = t.id)`).
+    let relations: Vec<&ast::TableFactor> = b
+        .from
+        .iter()
+        .flat_map(|twj| std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)))
+        .collect();
+    for (ti, t) in b.tables.iter().enumerate() {
+        if t.span == sqlparser::tokenizer::Span::empty() {
+            continue;
+        }
+        let Some(rel) = relations.iter().find(|r| {
+            let rs = r.span();
+            rs.start <= t.span.start && t.span.end <= rs.end
+        }) else {
+            continue;
+        };
+        let mut reads: Vec<usize> = Vec::new();
+        let _ = ast::visit_expressions(*rel, |x| {
+            if let Expr::CompoundIdentifier(v) = x
+                && v.len() >= 2
+                && let Some(j) = b
+                    .tables
+                    .iter()
+                    .position(|o| o.binding.eq_ignore_ascii_case(&v[v.len() - 2].value))
+                && j != ti
+            {
+                reads.push(j);
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        for j in reads {
+            link(ti, j, &mut parent);
+        }
+    }
     let conds: Vec<&Expr> = b
         .selection
         .iter()
@@ -1250,6 +1285,11 @@ fn unused_join(cx: &mut Ctx, b: &Block) {
         if b.uses_outside_on(cx.model, ti).next().is_some() {
             continue;
         }
+        // Columns unknown (no schema for it): an unqualified name the model could not place
+        // may be one of its columns.
+        if t.columns.is_none() && unplaced_name(b, ti) {
+            continue;
+        }
         // Does the ON clause pin a unique key of t (at most one match per row)?
         let unique = t.on.as_ref().is_some_and(|on| {
             let pinned: Vec<String> = conjuncts(on)
@@ -1306,6 +1346,49 @@ fn unused_join(cx: &mut Ctx, b: &Block) {
         }
         cx.push(f);
     }
+}
+
+/// Whether block `b` reads, outside the ON clause of table `ti`, an unqualified name that is
+/// neither a column the model placed nor an output alias.
+fn unplaced_name(b: &Block, ti: usize) -> bool {
+    let mut found = false;
+    let mut look = |e: &Expr| {
+        let _ = ast::visit_expressions(e, |x| {
+            if let Expr::Identifier(i) = x
+                && !b
+                    .columns
+                    .iter()
+                    .any(|c| !c.outer && c.column.eq_ignore_ascii_case(&i.value))
+                && !b.output.iter().any(|o| o.eq_ignore_ascii_case(&i.value))
+            {
+                found = true;
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+    };
+    for p in &b.projection {
+        if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = p
+        {
+            look(e);
+        }
+    }
+    for e in b
+        .selection
+        .iter()
+        .chain(b.having.iter())
+        .chain(b.group_by.iter())
+        .chain(b.order_exprs.iter().map(|o| &o.expr))
+        .chain(
+            b.tables
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != ti)
+                .filter_map(|(_, t)| t.on.as_ref()),
+        )
+    {
+        look(e);
+    }
+    found
 }
 
 fn dml_without_where(cx: &mut Ctx, b: &Block) {

@@ -599,3 +599,210 @@ fn statistics_judge_or_and_in_list_selectivity() {
         f.message
     );
 }
+
+#[test]
+fn or_union_refuses_qualified_order_by_that_an_output_alias_shadows() {
+    // `ORDER BY u.email` sorts by the input column; after the union only output names resolve,
+    // and the output column named `email` is u.phone.
+    for sql in [
+        "SELECT u.phone AS email, u.email AS phone FROM users u WHERE u.referrer_id = 3 OR u.phone = 'b' ORDER BY u.email",
+        "SELECT u.phone AS email, u.email FROM users u WHERE u.referrer_id = 3 OR u.phone = 'b' ORDER BY u.email",
+        "SELECT upper(u.email) AS email FROM users u WHERE u.referrer_id = 3 OR u.phone = 'b' ORDER BY u.email",
+        "SELECT u.email, o.id FROM users u JOIN orders o ON o.user_id = u.id WHERE u.referrer_id = 3 OR o.total = 1 ORDER BY o.email",
+    ] {
+        let r = run(sql);
+        assert!(
+            rewrites_of(&r, "QRY019").is_empty(),
+            "{sql}: {:?}",
+            rewrites_of(&r, "QRY019")
+        );
+    }
+    // The qualified column itself in the output (plain or under its own name): kept.
+    for sql in [
+        "SELECT u.email, u.id FROM users u WHERE u.referrer_id = 3 OR u.phone = 'b' ORDER BY u.email",
+        "SELECT u.email AS email, u.id FROM users u WHERE u.referrer_id = 3 OR u.phone = 'b' ORDER BY u.email",
+        "SELECT u.* FROM users u WHERE u.referrer_id = 3 OR u.phone = 'b' ORDER BY u.email",
+    ] {
+        let r = run(sql);
+        let rw = rewrites_of(&r, "QRY019");
+        assert_eq!(rw.len(), 1, "{sql}");
+        assert!(rw[0].sql.ends_with("ORDER BY email"), "{}", rw[0].sql);
+    }
+}
+
+#[test]
+fn rewrites_do_not_duplicate_or_reorder_anonymous_parameters() {
+    // `?` binds by position: a branch copied per OR condition adds parameters, and a subquery
+    // moved from the select list to the FROM clause changes their order.
+    for (sql, rule) in [
+        (
+            "SELECT id FROM users WHERE email = ? OR phone = ?",
+            "QRY019",
+        ),
+        (
+            "SELECT id FROM users WHERE created_at > ? AND (email = 'a' OR phone = 'b')",
+            "QRY019",
+        ),
+        (
+            "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id AND o.total > ?) AS n, ? AS p FROM users u",
+            "QRY010",
+        ),
+    ] {
+        let r = run_in(sql, DialectChoice::Mysql, true);
+        assert!(
+            rewrites_of(&r, rule).is_empty(),
+            "{sql}: {:?}",
+            rewrites_of(&r, rule)
+        );
+    }
+    // Numbered parameters keep their meaning wherever they are copied.
+    let r = run("SELECT id FROM users WHERE email = $1 OR phone = $2");
+    assert_eq!(rewrites_of(&r, "QRY019").len(), 1);
+    // One `?` only, inside the subquery: moving it keeps the order.
+    let r = run_in(
+        "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.user_id = u.id AND o.total > ?) AS n FROM users u",
+        DialectChoice::Mysql,
+        true,
+    );
+    assert!(!rewrites_of(&r, "QRY010").is_empty());
+}
+
+#[test]
+fn or_union_refuses_aggregates_outside_the_name_list_and_volatile_sources() {
+    for (sql, dc) in [
+        (
+            "SELECT stddev_pop(referrer_id) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Postgres,
+        ),
+        (
+            "SELECT var_samp(referrer_id) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Postgres,
+        ),
+        (
+            "SELECT total(referrer_id) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Sqlite,
+        ),
+        (
+            "SELECT json_group_array(id) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Sqlite,
+        ),
+        // a user-defined aggregate: known by DISTINCT, ORDER BY, FILTER or WITHIN GROUP
+        (
+            "SELECT my_agg(DISTINCT id) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Postgres,
+        ),
+        (
+            "SELECT my_agg(id ORDER BY id) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Postgres,
+        ),
+        (
+            "SELECT my_agg(id) FILTER (WHERE id > 1) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Postgres,
+        ),
+        (
+            "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY id) FROM users WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Postgres,
+        ),
+        // a volatile source: each branch would draw its own sample / random values
+        (
+            "SELECT id FROM users TABLESAMPLE BERNOULLI (10) WHERE email = 'a' OR phone = 'b'",
+            DialectChoice::Postgres,
+        ),
+        (
+            "SELECT s.id FROM (SELECT id, email, random() AS r FROM users) s WHERE s.email = 'a' OR s.r < 0.5",
+            DialectChoice::Postgres,
+        ),
+    ] {
+        let r = run_in(sql, dc, true);
+        assert!(
+            rewrites_of(&r, "QRY019").is_empty(),
+            "{sql}: {:?}",
+            rewrites_of(&r, "QRY019")
+        );
+    }
+}
+
+#[test]
+fn keyset_parameters_and_order_keys_are_sound() {
+    // Numbered after the statement's own parameters.
+    let r = run("SELECT id FROM orders WHERE user_id = $1 ORDER BY id LIMIT 10 OFFSET 5000");
+    let rw = rewrites_of(&r, "QRY007");
+    assert_eq!(rw.len(), 1);
+    assert_eq!(
+        rw[0].sql,
+        "SELECT id FROM orders WHERE (user_id = $1) AND id > $2 ORDER BY id LIMIT 10"
+    );
+    // ORDER BY an output alias: WHERE cannot name it (or names another column).
+    for sql in [
+        "SELECT created_at AS c FROM orders ORDER BY c LIMIT 10 OFFSET 5000",
+        "SELECT user_id AS id FROM orders ORDER BY id LIMIT 10 OFFSET 5000",
+        "SELECT user_id, count(*) AS n FROM orders GROUP BY user_id ORDER BY n LIMIT 10 OFFSET 5000",
+    ] {
+        let r = run(sql);
+        assert!(
+            rewrites_of(&r, "QRY007").is_empty(),
+            "{sql}: {:?}",
+            rewrites_of(&r, "QRY007")
+        );
+    }
+}
+
+#[test]
+fn grouped_join_refuses_outer_columns_in_the_subquery_from() {
+    let r = run(
+        "SELECT u.id, (SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id AND c.name = u.email WHERE o.user_id = u.id) AS n FROM users u",
+    );
+    assert!(
+        !rewrites_of(&r, "QRY010")
+            .iter()
+            .any(|w| w.title.contains("grouped")),
+        "{:?}",
+        rewrites_of(&r, "QRY010")
+    );
+}
+
+#[test]
+fn lateral_and_table_functions_reading_a_table_are_not_cartesian() {
+    for sql in [
+        "SELECT u.id, x.v FROM users u, unnest(ARRAY[u.id, u.referrer_id]) AS x(v)",
+        "SELECT u.id, l.m FROM users u CROSS JOIN LATERAL (SELECT max(o.total) AS m FROM orders o WHERE o.user_id = u.id) l",
+        "SELECT u.id, l.m FROM users u, LATERAL (SELECT o.total AS m FROM orders o WHERE o.user_id = u.id AND (o.total = 1 OR o.customer_id = 2)) l",
+    ] {
+        let r = run(sql);
+        assert!(
+            !ids(&r).contains(&"QRY009".to_string()),
+            "{sql}: {:?}",
+            ids(&r)
+        );
+    }
+    // An uncorrelated comma join still is.
+    let r = run("SELECT u.id, l.m FROM users u, (SELECT max(o.total) AS m FROM orders o) l");
+    assert!(ids(&r).contains(&"QRY009".to_string()));
+}
+
+#[test]
+fn unused_join_needs_the_columns_placed() {
+    // No schema: `o_orderkey` may be a column of orders (TPC-H q13), so the join may be read.
+    let q13 = "SELECT c_custkey, count(o_orderkey) FROM customer LEFT OUTER JOIN orders ON c_custkey = o_custkey GROUP BY c_custkey";
+    let r = run_in(q13, DialectChoice::Postgres, false);
+    assert!(!ids(&r).contains(&"QRY018".to_string()), "{:?}", ids(&r));
+    // Qualified and placed: still reported.
+    let r = run_in(
+        "SELECT c.id FROM customer c LEFT JOIN orders o ON o.cid = c.id",
+        DialectChoice::Postgres,
+        false,
+    );
+    assert!(ids(&r).contains(&"QRY018".to_string()), "{:?}", ids(&r));
+}
+
+#[test]
+fn cli_query_may_start_with_a_comment() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct W {
+        #[command(flatten)]
+        a: cli::OptimizeArgs,
+    }
+    let w = W::try_parse_from(["kd-dba", "-q", "-- TPC-H q6\nSELECT 1"]).expect("parses");
+    assert_eq!(w.a.queries, vec!["-- TPC-H q6\nSELECT 1".to_string()]);
+}
