@@ -393,7 +393,7 @@ pub fn index_with_entries(
     }
     let st = req.stats.clone().unwrap_or_default();
     let est = stats::Estimator::new(cat.as_ref(), &st, dialect);
-    let cm = CostModel { est: &est, dialect };
+    let cm = CostModel::new(&est, dialect);
     let features = candidates::Features::new(dialect, req.version.as_deref());
 
     // Existing indexes.
