@@ -244,7 +244,7 @@ fn quality(b: &Bench<'_>) {
         rows.trim()
     );
     let all = &b.queries;
-    let base_costs = hypo_costs(&url, &[], &all);
+    let base_costs = hypo_costs(&url, &[], all);
     let plannable: Vec<String> = all
         .iter()
         .zip(&base_costs)

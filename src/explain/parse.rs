@@ -752,16 +752,17 @@ fn is_mysql_tree(text: &str) -> bool {
         && (text.contains("(cost=") || text.contains("(actual time=") || text.contains("-> "))
 }
 
+/// (cost, estimated rows, last-row time per loop, actual rows, loops).
+type TreeNumbers = (
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
 /// Numbers of `(cost=4.95 rows=9)` and `(actual time=0.153..0.200 rows=9 loops=1)`.
-fn mysql_tree_numbers(
-    body: &str,
-) -> (
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-) {
+fn mysql_tree_numbers(body: &str) -> TreeNumbers {
     let group = |key: &str| -> Option<&str> {
         let i = body.find(key)?;
         let rest = &body[i + key.len()..];
