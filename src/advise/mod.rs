@@ -242,6 +242,18 @@ pub fn index(
     base: Option<&std::path::Path>,
     limits: &Limits,
 ) -> Result<IndexReport, KdError> {
+    index_with_entries(req, base, limits).map(|(r, _)| r)
+}
+
+/// [`index`], also telling for each modelled workload query (`IndexReport::queries[i]`, and
+/// `Recommendation::serves` number `i + 1`) which entry of the request it came from: its index
+/// among `req.queries`, then the log's entries. KD-optimize uses it to hang the recommendations
+/// on its own statements.
+pub fn index_with_entries(
+    req: &IndexRequest,
+    base: Option<&std::path::Path>,
+    limits: &Limits,
+) -> Result<(IndexReport, Vec<usize>), KdError> {
     let choice: DialectChoice = match &req.dialect {
         Some(d) => d.parse().map_err(KdError::Invalid)?,
         None => DialectChoice::Auto,
@@ -345,13 +357,17 @@ pub fn index(
     };
     // Parse the workload.
     let mut queries = Vec::new();
+    let mut entry_of: Vec<usize> = Vec::new();
     let mut statements = 0usize;
-    for e in &entries {
+    for (ei, e) in entries.iter().enumerate() {
         let parsed = sql::parse_sources(&[Source::inline(e.sql.clone())], fixed, limits)?;
         for st in &parsed.statements {
             statements += 1;
             match workload::model_statement(st, e.calls, cat.as_ref(), dialect) {
-                Some(m) => queries.push(m),
+                Some(m) => {
+                    queries.push(m);
+                    entry_of.push(ei);
+                }
                 None => {
                     if let sql::StmtKind::Failed(err) = &st.kind {
                         notes.push(format!(
@@ -377,7 +393,7 @@ pub fn index(
     }
     let st = req.stats.clone().unwrap_or_default();
     let est = stats::Estimator::new(cat.as_ref(), &st, dialect);
-    let cm = CostModel { est: &est, dialect };
+    let cm = CostModel::new(&est, dialect);
     let features = candidates::Features::new(dialect, req.version.as_deref());
 
     // Existing indexes.
@@ -828,7 +844,7 @@ pub fn index(
         assumptions.push("no writes: neither a write mix nor INSERT/UPDATE/DELETE statements were given, so write cost is 0".into());
     }
     findings.sort_by_key(|f| f.sort_key());
-    Ok(IndexReport {
+    let report = IndexReport {
         dialect: dialect.as_str().into(),
         workload_source: if source.is_empty() {
             "none (schema only)".into()
@@ -859,7 +875,8 @@ pub fn index(
         assumptions,
         notes,
         migration,
-    })
+    };
+    Ok((report, entry_of))
 }
 
 #[cfg(test)]

@@ -137,6 +137,18 @@ fn key_matches(k: &ShapeKey, e: &KeyExpr) -> bool {
 pub struct CostModel<'a> {
     pub est: &'a Estimator<'a>,
     pub dialect: Dialect,
+    /// `outer_rows` per (query text, access): the selection asks for it many times.
+    pub outer_cache: std::cell::RefCell<std::collections::HashMap<(String, usize), Vec<f64>>>,
+}
+
+impl<'a> CostModel<'a> {
+    pub fn new(est: &'a Estimator<'a>, dialect: Dialect) -> Self {
+        CostModel {
+            est,
+            dialect,
+            outer_cache: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -223,9 +235,22 @@ impl<'a> CostModel<'a> {
 
     /// Per-lookup cost of `acc` through `s`.
     pub fn index_cost(&self, acc: &Access, s: &Shape, join: bool) -> Option<f64> {
+        self.index_cost_from(acc, s, if join { Lookup::Any } else { Lookup::None })
+    }
+
+    /// The cost of one read of `acc` through `s`; with `Lookup::From(j)`, one lookup per row of
+    /// access `j`, where only the join predicates to `j` give key values (a lookup from the
+    /// keyword table cannot use an index on the movie column).
+    pub fn index_cost_from(&self, acc: &Access, s: &Shape, lookup: Lookup) -> Option<f64> {
         let rows = self.est.rows(&acc.table);
         let pages = self.est.pages(&acc.table);
-        let usable = |p: &&super::workload::Pred| join || p.join_with.is_none();
+        let join = lookup != Lookup::None;
+        let usable = |p: &&super::workload::Pred| match (lookup, p.join_with) {
+            (_, None) => true,
+            (Lookup::None, Some(_)) => false,
+            (Lookup::Any, Some(_)) => true,
+            (Lookup::From(j), Some(w)) => j == w,
+        };
         let mut sel_partial = 1.0;
         if let Some(pred) = &s.predicate {
             let np = norm(pred);
@@ -381,19 +406,28 @@ impl<'a> CostModel<'a> {
                 };
             }
         }
-        // Nested loop: one lookup per row of the cheapest joined access.
-        if acc.preds.iter().any(|p| p.join_with.is_some()) {
-            let outer = acc
-                .preds
-                .iter()
-                .filter_map(|p| p.join_with)
-                .map(|j| {
-                    let o = &q.accesses[j];
-                    (self.est.rows(&o.table) * self.filter_sel(o)).max(1.0)
-                })
-                .fold(f64::INFINITY, f64::min);
+        // Nested loop: one lookup per row of a joined access, through the join columns to that
+        // access only.
+        let mut partners: Vec<usize> = acc.preds.iter().filter_map(|p| p.join_with).collect();
+        partners.sort_unstable();
+        partners.dedup();
+        if partners.is_empty() {
+            return best;
+        }
+        let key = (q.text.clone(), ai);
+        let cached = self.outer_cache.borrow().get(&key).cloned();
+        let eff = match cached {
+            Some(e) => e,
+            None => {
+                let e = self.outer_rows(q, ai);
+                self.outer_cache.borrow_mut().insert(key, e.clone());
+                e
+            }
+        };
+        for j in partners {
+            let Some(&outer) = eff.get(j) else { continue };
             for &i in avail {
-                if let Some(c) = self.index_cost(acc, &shapes[i], true) {
+                if let Some(c) = self.index_cost_from(acc, &shapes[i], Lookup::From(j)) {
                     let total = c * outer;
                     if total < best.cost {
                         best = AccessCost {
@@ -407,12 +441,62 @@ impl<'a> CostModel<'a> {
         best
     }
 
+    /// Rows each other access of `q` can deliver to a nested loop over access `skip`: its own
+    /// filtered rows, or fewer when it is reached through a selective join of the rest of the
+    /// query (keyword filtered to one row → its movie_keyword rows → their titles), relaxed over
+    /// the join graph without `skip`. Each join row of `b` from a row of `a` on column c is
+    /// rows(b) × sel(b.c = ?) × filter(b).
+    fn outer_rows(&self, q: &QueryModel, skip: usize) -> Vec<f64> {
+        let own: Vec<f64> = q
+            .accesses
+            .iter()
+            .map(|o| (self.est.rows(&o.table) * self.filter_sel(o)).max(1.0))
+            .collect();
+        let mut eff = own.clone();
+        for _ in 0..q.accesses.len() {
+            let mut changed = false;
+            for (b, ob) in q.accesses.iter().enumerate() {
+                if b == skip {
+                    continue;
+                }
+                for p in &ob.preds {
+                    let Some(a) = p.join_with else { continue };
+                    if a == skip || a >= eff.len() || !p.op.is_equality() {
+                        continue;
+                    }
+                    let per_row = self.est.rows(&ob.table) * self.pred_sel(ob, p) * own[b]
+                        / self.est.rows(&ob.table).max(1.0);
+                    let v = (eff[a] * per_row).max(1.0);
+                    if v < eff[b] {
+                        eff[b] = v;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        eff
+    }
+
     fn sort_if_needed(&self, acc: &Access) -> f64 {
         if acc.order.is_empty() && acc.group.is_empty() {
             return 0.0;
         }
         sort_cost((self.est.rows(&acc.table) * self.filter_sel(acc)).max(1.0))
     }
+}
+
+/// How an access is read: on its own, or once per row of a joined access (nested loop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Scanned on its own: join predicates give no key values.
+    None,
+    /// Looked up from any joined access (whether an index can serve lookups at all).
+    Any,
+    /// Looked up once per row of access `j`: only the join predicates to `j` give key values.
+    From(usize),
 }
 
 fn sort_cost(n: f64) -> f64 {

@@ -110,7 +110,7 @@ pub fn explain(
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => {
             return Err(KdError::invalid(
-                "give `plan`: the output of EXPLAIN (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) <query>; MariaDB: ANALYZE FORMAT=JSON <query>; SQLite: EXPLAIN QUERY PLAN <query>)",
+                "give `plan`: the output of EXPLAIN (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) <query>; MariaDB: ANALYZE FORMAT=JSON <query>; MySQL 8: EXPLAIN ANALYZE <query>; SQLite: EXPLAIN QUERY PLAN <query>)",
             ));
         }
         v => v.to_string(),

@@ -1,7 +1,9 @@
 //! Plan readers: PostgreSQL EXPLAIN as JSON or text (with or without ANALYZE, BUFFERS, psql's
 //! aligned framing), MySQL/MariaDB `EXPLAIN FORMAT=JSON` and MariaDB `ANALYZE FORMAT=JSON`
-//! (also with the `\n` escapes of `mariadb --batch`), and SQLite `EXPLAIN QUERY PLAN` (the CLI's
-//! tree or `id|parent|notused|detail` rows). All become one [`Plan`] of [`PlanNode`]s.
+//! (also with the `\n` escapes of `mariadb --batch`), MySQL 8 `EXPLAIN ANALYZE` /
+//! `EXPLAIN FORMAT=TREE` (the `-> Nested loop inner join  (cost=… rows=…) (actual time=…)` tree),
+//! and SQLite `EXPLAIN QUERY PLAN` (the CLI's tree or `id|parent|notused|detail` rows). All become
+//! one [`Plan`] of [`PlanNode`]s.
 
 use crate::error::KdError;
 use schemars::JsonSchema;
@@ -15,6 +17,8 @@ pub enum PlanFormat {
     PostgresJson,
     PostgresText,
     MysqlJson,
+    /// MySQL 8 `EXPLAIN ANALYZE` or `EXPLAIN FORMAT=TREE`.
+    MysqlTree,
     SqliteEqp,
 }
 
@@ -174,6 +178,8 @@ pub fn detect(text: &str) -> PlanFormat {
         || lower.contains("query_block") && lower.contains('{')
     {
         PlanFormat::MysqlJson
+    } else if is_mysql_tree(t) {
+        PlanFormat::MysqlTree
     } else if lower.contains("\"node type\"") || lower.contains("\"plan\"") {
         PlanFormat::PostgresJson
     } else if lower.starts_with("query plan") && (lower.contains("|--") || lower.contains("`--"))
@@ -201,6 +207,7 @@ pub fn parse(text: &str, format: Option<PlanFormat>) -> Result<Plan, KdError> {
         PlanFormat::PostgresJson => pg_json(text)?,
         PlanFormat::PostgresText => pg_text(text)?,
         PlanFormat::MysqlJson => mysql_json(text)?,
+        PlanFormat::MysqlTree => mysql_tree(text)?,
         PlanFormat::SqliteEqp => sqlite_eqp(text)?,
     };
     if p.nodes.is_empty() {
@@ -701,6 +708,194 @@ fn mysql_json(text: &str) -> Result<Plan, KdError> {
         }
     }
     walk(&mut p, qb, id, 1);
+    Ok(p)
+}
+
+/// The lines of a MySQL tree plan without the client's framing: `EXPLAIN: ` (`\\G`), the
+/// `+---+` borders, the `| EXPLAIN |` header and the `| ` … ` |` of the table cell.
+fn mysql_tree_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in text.lines() {
+        let t = l.trim();
+        if t.is_empty()
+            || t.chars().all(|c| c == '-' || c == '+')
+            || t.trim_matches('|').trim().eq_ignore_ascii_case("explain")
+            || t.starts_with("***")
+            || (t.ends_with(" sec)") && t.contains(" in set"))
+        {
+            continue;
+        }
+        let mut l = l.trim_end();
+        if let Some(r) = l.trim_start().strip_prefix("EXPLAIN: ") {
+            l = r;
+        }
+        if let Some(r) = l.strip_prefix("| ") {
+            l = r;
+        }
+        let l = l.trim_end_matches('|').trim_end();
+        if !l.trim().is_empty() {
+            out.push(l.to_string());
+        }
+    }
+    out
+}
+
+/// A MySQL tree: its first line is a `->` node, and its costs are `(cost=X rows=N)` without
+/// PostgreSQL's `..` startup cost and width.
+fn is_mysql_tree(text: &str) -> bool {
+    let lines = mysql_tree_lines(text);
+    let Some(first) = lines.first() else {
+        return false;
+    };
+    first.trim_start().starts_with("-> ")
+        && !text.contains(" width=")
+        && (text.contains("(cost=") || text.contains("(actual time=") || text.contains("-> "))
+}
+
+/// (cost, estimated rows, last-row time per loop, actual rows, loops).
+type TreeNumbers = (
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// Numbers of `(cost=4.95 rows=9)` and `(actual time=0.153..0.200 rows=9 loops=1)`.
+fn mysql_tree_numbers(body: &str) -> TreeNumbers {
+    let group = |key: &str| -> Option<&str> {
+        let i = body.find(key)?;
+        let rest = &body[i + key.len()..];
+        Some(&rest[..rest.find(')')?])
+    };
+    let num = |g: &str, k: &str| -> Option<f64> {
+        g.split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .and_then(|v| v.parse().ok())
+    };
+    let (cost, est) = match group("(cost=") {
+        Some(g) => (
+            g.split_whitespace().next().and_then(|v| v.parse().ok()),
+            num(g, "rows="),
+        ),
+        None => (None, group("(rows=").and_then(|g| g.trim().parse().ok())),
+    };
+    let (last, rows, loops) = match group("(actual time=") {
+        Some(g) => (
+            g.split_whitespace()
+                .next()
+                .and_then(|t| t.split("..").nth(1))
+                .and_then(|v| v.parse().ok()),
+            num(g, "rows="),
+            num(g, "loops="),
+        ),
+        None => (None, None, None),
+    };
+    (cost, est, last, rows, loops)
+}
+
+fn mysql_tree(text: &str) -> Result<Plan, KdError> {
+    let lines = mysql_tree_lines(text);
+    if !lines.iter().any(|l| l.trim_start().starts_with("-> ")) {
+        return Err(KdError::invalid(
+            "this MySQL plan has no `->` nodes; paste the whole output of EXPLAIN ANALYZE (or EXPLAIN FORMAT=TREE)",
+        ));
+    }
+    // The manual (and narrow terminals) wrap `(actual time=…)` onto a line of its own: join
+    // every line that does not start a node to the node before it.
+    let mut merged: Vec<String> = Vec::new();
+    for l in lines {
+        match merged.last_mut() {
+            Some(prev) if !l.trim_start().starts_with("-> ") => {
+                prev.push(' ');
+                prev.push_str(l.trim());
+            }
+            _ => merged.push(l),
+        }
+    }
+    let mut p = Plan::new(PlanFormat::MysqlTree, "mysql");
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for raw in &merged {
+        let indent = raw.len() - raw.trim_start().len();
+        let line = raw.trim();
+        let Some(body) = line.strip_prefix("-> ") else {
+            continue;
+        };
+        while stack.last().is_some_and(|(i, _)| *i >= indent) {
+            stack.pop();
+        }
+        let parent = stack.last().map(|(_, id)| *id);
+        let id = p.nodes.len();
+        // The description ends where the numbers start.
+        let end = [
+            "  (cost=",
+            " (cost=",
+            "  (rows=",
+            "  (actual time=",
+            " (actual time=",
+            "  (never executed)",
+            " (never executed)",
+        ]
+        .iter()
+        .filter_map(|k| body.find(k))
+        .min()
+        .unwrap_or(body.len());
+        let desc = body[..end].trim();
+        let (cost, est, last, rows, loops) = mysql_tree_numbers(&body[end..]);
+        let mut n = PlanNode {
+            id,
+            parent,
+            depth: stack.len(),
+            total_cost: cost,
+            est_rows: est,
+            actual_rows: rows,
+            loops,
+            // MySQL's times are per loop, like PostgreSQL's.
+            inclusive_ms: last.map(|t| t * loops.unwrap_or(1.0)),
+            ..Default::default()
+        };
+        if body[end..].contains("never executed") {
+            n.actual_rows = Some(0.0);
+            n.loops = Some(0.0);
+            n.inclusive_ms = Some(0.0);
+        }
+        // "Index lookup on t2 using a (a=t1.a)", "Table scan on t1", "Filter: (cond)",
+        // "Inner hash join (t2.a = t1.a)", "Sort: t1.a", "Limit: 10 row(s)".
+        let first = |k: &str| desc.find(k).unwrap_or(usize::MAX);
+        let labelled = first(": ") < first(" (").min(first(" on "));
+        if labelled && let Some((kind, cond)) = desc.split_once(": ") {
+            n.node_type = kind.to_string();
+            if kind == "Filter" {
+                n.filter = Some(cond.to_string());
+            } else {
+                n.detail = cond.to_string();
+            }
+        } else if let Some((kind, rest)) = desc.split_once(" on ") {
+            n.node_type = kind.to_string();
+            let (target, cond) = match rest.find(" (") {
+                Some(i) => (&rest[..i], Some(rest[i + 1..].to_string())),
+                None => (rest, None),
+            };
+            let (table, index) = match target.split_once(" using ") {
+                Some((t, i)) => (t, Some(i)),
+                None => (target, None),
+            };
+            // "Index range scan on t using idx over (a < 5)": the range is the condition.
+            let index = index.map(|i| i.trim().trim_end_matches(" over").trim());
+            let mut tw = table.split_whitespace();
+            n.relation = tw.next().map(str::to_string);
+            n.index = index.map(str::to_string);
+            n.index_cond = cond;
+        } else if let Some(i) = desc.find(" (") {
+            n.node_type = desc[..i].to_string();
+            n.index_cond = Some(desc[i + 1..].to_string());
+        } else {
+            n.node_type = desc.to_string();
+        }
+        p.nodes.push(n);
+        stack.push((indent, id));
+    }
+    p.execution_ms = p.nodes.first().and_then(|n| n.inclusive_ms);
     Ok(p)
 }
 

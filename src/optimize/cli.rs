@@ -34,6 +34,9 @@ pub struct OptimizeArgs {
     /// auto, postgres, mysql (also MariaDB), sqlite or generic.
     #[arg(long, default_value = "auto")]
     pub dialect: String,
+    /// Engine version for the index DDL, e.g. 15, 8.0.36, 10.11-mariadb.
+    #[arg(long = "engine-version", value_name = "VERSION")]
+    pub engine_version: Option<String>,
     /// Rule IDs to skip (comma separated).
     #[arg(long, value_delimiter = ',')]
     pub disable: Vec<String>,
@@ -103,6 +106,7 @@ fn request(a: &OptimizeArgs, limits: &Limits) -> Result<OptimizeRequest, KdError
         }),
         stats,
         dialect: dialect_arg(&a.dialect)?,
+        version: a.engine_version.clone(),
         disable: a.disable.clone(),
     })
 }

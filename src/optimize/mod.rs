@@ -4,8 +4,9 @@
 //! MySQL slow log), optionally the schema (DDL text, files, migrations folder) and statistics.
 //! Each statement becomes a [`QueryModel`]; the QRY checks (`rules.rs`) report findings with
 //! spans and rewrites (`rewrite.rs`, each re-parsed and stated with its equivalence condition);
-//! `candidates.rs` proposes a per-query index candidate; `log.rs` fingerprints the log and finds
-//! N+1 patterns with their batched rewrite.
+//! `candidates.rs` runs the statements through KD-db-index's advisor (`crate::advise`) as one
+//! workload and hangs its index recommendations on the statements they serve; `log.rs`
+//! fingerprints the log and finds N+1 patterns with their batched rewrite.
 
 pub mod candidates;
 pub mod cli;
@@ -58,6 +59,9 @@ pub struct OptimizeRequest {
     pub stats: Option<Stats>,
     #[serde(default)]
     pub dialect: DialectChoice,
+    /// Server version for index DDL, e.g. 15, 8.0.36, 10.11-mariadb
+    #[serde(default)]
+    pub version: Option<String>,
     #[serde(default)]
     pub disable: Vec<String>,
 }
@@ -80,8 +84,13 @@ pub struct QueryReport {
     pub mean_ms: Option<f64>,
     pub findings: Vec<Finding>,
     pub rewrites: Vec<Rewrite>,
-    /// Per-query index candidates (workload-wide selection is KD-db-index's job).
+    /// Indexes KD-db-index's advisor recommends for the statements given, that serve this one.
     pub index_candidates: Vec<IndexCandidate>,
+    /// Estimated cost (planner units) before and after those indexes, KD-db-index's model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_before: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_after: Option<f64>,
     /// The EXPLAIN to run to confirm, ready to paste.
     pub explain: String,
     pub model: QueryModel,
@@ -279,7 +288,6 @@ pub fn optimize(
         );
         let mut findings = sup.findings;
         findings.sort_by_key(|f| f.sort_key());
-        let index_candidates = candidates::for_query(&model, env.catalog, dialect);
         let tables: Vec<String> = {
             let mut v: Vec<String> = model
                 .blocks
@@ -305,10 +313,41 @@ pub fn optimize(
             mean_ms,
             findings,
             rewrites,
-            index_candidates,
+            index_candidates: Vec::new(),
+            cost_before: None,
+            cost_after: None,
             explain: explain_advice(ast, dialect),
             model,
         });
+    }
+    // Index recommendations: the statements as one workload, through KD-db-index's advisor.
+    let stmts: Vec<candidates::Statement<'_>> = queries
+        .iter()
+        .map(|q| candidates::Statement {
+            sql: &q.sql,
+            calls: q.calls.unwrap_or(1.0),
+            number: q.number,
+        })
+        .collect();
+    let advice = candidates::advise(
+        &stmts,
+        req.schema.as_ref().filter(|_| has_schema),
+        req.stats.as_ref(),
+        dialect,
+        req.version.as_deref(),
+        base,
+        limits,
+    )?;
+    drop(stmts);
+    for (q, (c, cost)) in queries
+        .iter_mut()
+        .zip(advice.per_statement.into_iter().zip(advice.costs))
+    {
+        q.index_candidates = c;
+        if let Some((b, a)) = cost {
+            q.cost_before = Some(b);
+            q.cost_after = Some(a);
+        }
     }
     let n_plus_one = match &parsed_log {
         Some(l) => log::n_plus_one(l, dialect, env.catalog),
@@ -335,7 +374,7 @@ pub fn optimize(
         }
     }
     summary.rewrites = queries.iter().map(|q| q.rewrites.len()).sum();
-    summary.index_candidates = queries.iter().map(|q| q.index_candidates.len()).sum();
+    summary.index_candidates = advice.recommended;
     let mut assumptions = Vec::new();
     if !has_schema {
         assumptions.push("No schema given: column types, nullability and indexes are unknown, so SELECT * lists, implicit casts and NOT IN nullability are judged without them. Pass `schema` for exact findings.".into());
@@ -343,6 +382,7 @@ pub fn optimize(
     if req.stats.is_none() {
         assumptions.push("No statistics given: thresholds are fixed (OFFSET >= 1000, IN lists > 100 values, N+1 at 3+ repeats) rather than scaled by table size.".into());
     }
+    assumptions.extend(advice.notes);
     Ok(OptimizeReport {
         dialect,
         dialect_reason: format!(

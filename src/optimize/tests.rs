@@ -120,8 +120,18 @@ fn index_candidates_follow_equality_range_sort() {
     );
     let c = &r.queries[0].index_candidates;
     assert_eq!(c.len(), 1, "{c:?}");
-    assert_eq!(c[0].columns, vec!["user_id", "created_at"]);
-    assert!(c[0].label.contains("per-query candidate"));
+    assert_eq!(c[0].keys, vec!["user_id", "created_at"]);
+    assert!(
+        c[0].create.starts_with("CREATE INDEX CONCURRENTLY"),
+        "{}",
+        c[0].create
+    );
+    assert_eq!(c[0].serves, vec![1]);
+    let (b, a) = (
+        r.queries[0].cost_before.unwrap(),
+        r.queries[0].cost_after.unwrap(),
+    );
+    assert!(a < b, "{b} -> {a}");
 }
 
 #[test]
