@@ -111,6 +111,20 @@ fn cli_route_rules_parse_and_errors() {
     assert_eq!(v["counts"]["foreign_keys"], 1);
     assert_eq!(v["findings"][0]["span"]["start"]["line"], 3);
 
+    // Tools whose CLI has optional inputs say which flags to give, not the MCP field names.
+    let (code, _, err) = run(&["optimize"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("nothing to optimize") && err.contains("`-`") && err.contains("-q SQL"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["index", "--schema", "schema.sql"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no workload") && err.contains("--log FILE"),
+        "{err}"
+    );
+
     let (code, _, err) = run(&["parse", "/no/such/file.sql"], None);
     assert_eq!(code, 2);
     assert!(err.contains("cannot read"), "{err}");

@@ -70,6 +70,11 @@ fn request(a: &IndexArgs) -> Result<IndexRequest, KdError> {
             "{\"schema\": {\"paths\": [\"schema.sql\"]}, \"queries\": [{\"sql\": \"select ...\", \"calls\": 100}]}",
         );
     }
+    if a.queries.is_empty() && a.log.is_none() {
+        return Err(KdError::invalid(
+            "no workload: give the queries with -q SQL (repeatable, `@@N` for N calls) or --log FILE, and the schema with --schema PATH",
+        ));
+    }
     let queries = a
         .queries
         .iter()

@@ -62,6 +62,11 @@ fn request(a: &OptimizeArgs, limits: &Limits) -> Result<OptimizeRequest, KdError
             KdError::invalid(format!("{f} is not an optimize request: {e}; expected {{\"sql\": \"SELECT ...\", \"schema\": {{\"paths\": [\"schema.sql\"]}}, \"dialect\": \"postgres\"}}"))
         });
     }
+    if a.files.is_empty() && a.queries.is_empty() && a.log.is_none() {
+        return Err(KdError::invalid(
+            "nothing to optimize: give query files, `-` to read them from stdin, -q SQL, or --log FILE (add --schema PATH for schema-aware findings)",
+        ));
+    }
     let mut sql = None;
     let mut paths = Vec::new();
     for f in &a.files {
