@@ -550,6 +550,49 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
 
     let candidates = infer_renames(oc, nc, &added, &removed, &common);
 
+    // Keys (primary key, unique constraint, unique index) of kept tables that this plan drops,
+    // as table and column list: a foreign key referencing one depends on its index, so it is
+    // dropped before and added again after (PostgreSQL refuses to drop the key under it).
+    let mut dropped_keys: Vec<(&Name, Vec<&str>)> = Vec::new();
+    for (a, b) in &common {
+        if let Some(pk) = &a.primary_key
+            && !b.primary_key.as_ref().is_some_and(|x| key_same(nc, x, pk))
+        {
+            dropped_keys.push((&a.name, pk.columns.iter().map(String::as_str).collect()));
+        }
+        for u in &a.uniques {
+            let same = b
+                .uniques
+                .iter()
+                .find(|x| nc.ident_eq(&x.name, &u.name))
+                .is_some_and(|x| key_same(nc, x, u));
+            if !same {
+                dropped_keys.push((&a.name, u.columns.iter().map(String::as_str).collect()));
+            }
+        }
+        for ix in oc
+            .indexes_of(&a.name)
+            .filter(|i| i.unique && i.origin == IndexOrigin::Explicit && i.inherited_from.is_none())
+        {
+            let same = nc
+                .indexes_of(&b.name)
+                .find(|n| n.origin == IndexOrigin::Explicit && nc.ident_eq(&n.name, &ix.name))
+                .is_some_and(|n| index_same(n, ix));
+            if !same && let Some(cols) = ix.columns() {
+                dropped_keys.push((&a.name, cols));
+            }
+        }
+    }
+    let ref_key_dropped = |f: &crate::catalog::ForeignKey| {
+        dropped_keys.iter().any(|(t, cols)| {
+            oc.name_eq(t, &f.ref_table)
+                && cols.len() == f.ref_columns.len()
+                && f.ref_columns
+                    .iter()
+                    .all(|r| cols.iter().any(|c| oc.ident_eq(c, r)))
+        })
+    };
+
     // SQLite: tables whose change its ALTER TABLE cannot make are rebuilt.
     let rebuilt: Vec<&Table> = if d == Dialect::Sqlite {
         common
@@ -679,7 +722,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
                 .foreign_keys
                 .iter()
                 .find(|g| nc.ident_eq(&g.name, &f.name));
-            let same = keep.is_some_and(|g| fk_same(nc, f, g));
+            let same = keep.is_some_and(|g| fk_same(nc, f, g)) && !ref_key_dropped(f);
             if !same && !is_rebuilt(&b.name) && d != Dialect::Sqlite {
                 let refd_gone = removed.iter().any(|r| oc.name_eq(&r.name, &f.ref_table));
                 out.push(S {
@@ -1060,51 +1103,6 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
             }
         }
     }
-    if d != Dialect::Sqlite {
-        for b in nc.tables.iter().filter(|t| !is_rebuilt(&t.name)) {
-            let a = oc.table(&b.name);
-            for f in &b.foreign_keys {
-                let same = a
-                    .and_then(|a| {
-                        a.foreign_keys
-                            .iter()
-                            .find(|g| nc.ident_eq(&g.name, &f.name))
-                    })
-                    .is_some_and(|g| fk_same(nc, f, g));
-                if same {
-                    continue;
-                }
-                let fresh = is_new(&b.name);
-                let (up, validate) = add_fk_safe(&out, &b.name, f, !fresh);
-                let fk_index = mysql_fk_index(nc, &b.name, &f.columns);
-                push_two_phase(
-                    &mut out,
-                    "add_foreign_key",
-                    &b.name,
-                    &f.name,
-                    up,
-                    validate,
-                    "foreign key",
-                );
-                // MySQL creates an index for a foreign key no index covers, and keeps it when
-                // the key is dropped: the down drops it too.
-                if let Some(ix) = fk_index
-                    && let Some(step) = out
-                        .steps
-                        .iter_mut()
-                        .rev()
-                        .find(|s| s.kind == "add_foreign_key")
-                {
-                    step.down.push(format!(
-                        "ALTER TABLE {} DROP INDEX {}",
-                        qn(d, &b.name),
-                        q(d, &ix)
-                    ));
-                }
-            }
-        }
-    }
-
     // 6. Indexes created (those of materialized views come with the view).
     for ix in nc.indexes.iter().filter(explicit) {
         if is_rebuilt(&ix.table) || on_view(&ix.table) {
@@ -1155,6 +1153,52 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
         out.push(s);
     }
+    // Foreign keys, after the indexes: one may reference a unique index created above.
+    if d != Dialect::Sqlite {
+        for b in nc.tables.iter().filter(|t| !is_rebuilt(&t.name)) {
+            let a = oc.table(&b.name);
+            for f in &b.foreign_keys {
+                let same = a
+                    .and_then(|a| {
+                        a.foreign_keys
+                            .iter()
+                            .find(|g| nc.ident_eq(&g.name, &f.name))
+                    })
+                    .is_some_and(|g| fk_same(nc, f, g) && !ref_key_dropped(g));
+                if same {
+                    continue;
+                }
+                let fresh = is_new(&b.name);
+                let (up, validate) = add_fk_safe(&out, &b.name, f, !fresh);
+                let fk_index = mysql_fk_index(nc, &b.name, &f.columns);
+                push_two_phase(
+                    &mut out,
+                    "add_foreign_key",
+                    &b.name,
+                    &f.name,
+                    up,
+                    validate,
+                    "foreign key",
+                );
+                // MySQL creates an index for a foreign key no index covers, and keeps it when
+                // the key is dropped: the down drops it too.
+                if let Some(ix) = fk_index
+                    && let Some(step) = out
+                        .steps
+                        .iter_mut()
+                        .rev()
+                        .find(|s| s.kind == "add_foreign_key")
+                {
+                    step.down.push(format!(
+                        "ALTER TABLE {} DROP INDEX {}",
+                        qn(d, &b.name),
+                        q(d, &ix)
+                    ));
+                }
+            }
+        }
+    }
+
     for v in view_order(nc, &create_views) {
         out.push(S {
             kind: if v.materialized {
