@@ -973,6 +973,25 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
             });
         }
     }
+    // Functions whose arguments or result are of a type recreated below depend on the old
+    // type, which PostgreSQL refuses to drop under them: they are dropped first and created
+    // again after the type.
+    let on_recreated = |f: &Function| recreated.iter().any(|r| fn_uses_type(oc, f, r));
+    for f in oc.functions.iter().filter(|f| on_recreated(f)) {
+        let text = stmt_text(os.parsed, f.span.as_ref());
+        out.push(S {
+            kind: "drop_function",
+            object: fn_object(d, f),
+            summary: format!(
+                "drop {} {} (its type is recreated)",
+                f.kind.to_ascii_lowercase(),
+                fn_object(d, f)
+            ),
+            up: vec![drop_function(d, f)],
+            down: text.into_iter().collect(),
+            ..S::default()
+        });
+    }
     types_phase(&mut out, oc, nc)?;
     for s in &nc.sequences {
         if s.owned_by.is_none() && !oc.sequences.iter().any(|x| oc.name_eq(&x.name, &s.name)) {
@@ -990,7 +1009,10 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
     }
     for f in &nc.functions {
-        let old_f = oc.functions.iter().find(|x| same_fn(oc, x, f));
+        let old_f = oc
+            .functions
+            .iter()
+            .find(|x| same_fn(oc, x, f) && !on_recreated(x));
         let ntext = stmt_text(new.parsed, f.span.as_ref());
         let Some(ntext) = ntext else {
             out.notes.push(format!(
@@ -1326,7 +1348,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         });
     }
     for f in &oc.functions {
-        if !nc.functions.iter().any(|x| same_fn(nc, x, f)) {
+        if !nc.functions.iter().any(|x| same_fn(nc, x, f)) && !on_recreated(f) {
             let text = stmt_text(os.parsed, f.span.as_ref());
             out.push(S {
                 kind: "drop_function",
@@ -1436,6 +1458,52 @@ fn fn_object(d: Dialect, f: &Function) -> String {
 }
 
 /// `DROP FUNCTION f(integer, text)`: on PostgreSQL the argument types pick the overload.
+/// Whether an argument or the result of `f` is of type `ty` (or an array of it).
+fn fn_uses_type(c: &Catalog, f: &Function, ty: &Name) -> bool {
+    use sqlparser::ast::{ArrayElemTypeDef, DataType, ObjectNamePart};
+    let returns = f.returns.as_deref().map(|r| {
+        let r = r.trim();
+        match r.get(..6) {
+            Some(p) if p.eq_ignore_ascii_case("setof ") => r[6..].trim(),
+            _ => r,
+        }
+    });
+    let names = |s: &str| -> bool {
+        let pd = sqlparser::dialect::PostgreSqlDialect {};
+        let Ok(mut p) = sqlparser::parser::Parser::new(&pd).try_with_sql(s) else {
+            return false;
+        };
+        let Ok(mut dt) = p.parse_data_type() else {
+            return false;
+        };
+        while let DataType::Array(
+            ArrayElemTypeDef::SquareBracket(e, _)
+            | ArrayElemTypeDef::AngleBracket(e)
+            | ArrayElemTypeDef::Parenthesis(e),
+        ) = dt
+        {
+            dt = *e;
+        }
+        let DataType::Custom(on, _) = dt else {
+            return false;
+        };
+        let parts: Vec<String> = on
+            .0
+            .iter()
+            .map(|p| match p {
+                ObjectNamePart::Identifier(i) if i.quote_style.is_none() => i.value.to_lowercase(),
+                ObjectNamePart::Identifier(i) => i.value.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        match parts.as_slice() {
+            [n] => c.ident_eq(n, &ty.name),
+            [.., sc, n] => c.ident_eq(sc, &ty.schema) && c.ident_eq(n, &ty.name),
+            [] => false,
+        }
+    };
+    f.args.iter().map(String::as_str).chain(returns).any(names)
+}
 fn drop_function(d: Dialect, f: &Function) -> String {
     let kind = f.kind.to_ascii_uppercase();
     if d == Dialect::Postgres {
@@ -2614,41 +2682,33 @@ fn recreate_enum(
         ),
     ];
     let _ = target;
-    for t in &cols_from.tables {
-        for c in &t.columns {
-            if c.data_type
-                .user_type
-                .as_ref()
-                .is_some_and(|u| cols_from.name_eq(u, name))
-            {
-                let arr = if c.data_type.element.is_some() {
-                    "[]"
-                } else {
-                    ""
-                };
-                if c.default.is_some() {
-                    v.push(format!(
-                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
-                        qn(d, &t.name),
-                        q(d, &c.name)
-                    ));
-                }
-                v.push(format!(
-                    "ALTER TABLE {} ALTER COLUMN {} TYPE {}{arr} USING {}::text{arr}::{}{arr}",
-                    qn(d, &t.name),
-                    q(d, &c.name),
-                    qn(d, name),
-                    q(d, &c.name),
-                    qn(d, name)
-                ));
-                if let Some(def) = &c.default {
-                    v.push(format!(
-                        "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {def}",
-                        qn(d, &t.name),
-                        q(d, &c.name)
-                    ));
-                }
-            }
+    for (t, c, array) in type_users(cols_from, name) {
+        let arr = if array { "[]" } else { "" };
+        let default = cols_from
+            .table(&t)
+            .and_then(|x| x.column(&c))
+            .and_then(|x| x.default.clone());
+        if default.is_some() {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                qn(d, &t),
+                q(d, &c)
+            ));
+        }
+        v.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {} TYPE {}{arr} USING {}::text{arr}::{}{arr}",
+            qn(d, &t),
+            q(d, &c),
+            qn(d, name),
+            q(d, &c),
+            qn(d, name)
+        ));
+        if let Some(def) = default {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {def}",
+                qn(d, &t),
+                q(d, &c)
+            ));
         }
     }
     v.push(format!("DROP TYPE {}", qn(d, &old_tmp)));
