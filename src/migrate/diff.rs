@@ -3025,6 +3025,34 @@ fn columns_phase(out: &mut Out, o: &DiffOptions, a: &Table, b: &Table) {
                 });
             }
         }
+        // The sequence a serial column creates goes when the column stops being serial (an
+        // identity now, which would otherwise get another sequence name, or a plain column).
+        // Its down creates it again, owned by the column and set past the values the rows hold.
+        if out.pg() && ddl::is_serial(oc) && !is_serialish(c) {
+            let seq = Name::new(
+                b.name.schema.clone(),
+                format!("{}_{}_seq", b.name.name, c.name),
+            );
+            let ty = match oc.data_type.int_bytes {
+                Some(2) => " AS smallint",
+                Some(8) => "",
+                _ => " AS integer",
+            };
+            out.push(S {
+                kind: "drop_sequence",
+                object: seq.to_string(),
+                summary: format!("drop sequence {seq} ({}.{} is no longer serial)", b.name, c.name),
+                up: vec![format!("DROP SEQUENCE {}", qn(d, &seq))],
+                down: vec![
+                    format!("CREATE SEQUENCE {}{ty} OWNED BY {t}.{col}", qn(d, &seq)),
+                    format!(
+                        "SELECT setval({}, GREATEST(COALESCE(max({col}), 0), 0) + 1, false) FROM {t}",
+                        lit(d, &qn(d, &seq))
+                    ),
+                ],
+                ..S::default()
+            });
+        }
         if oc.identity != c.identity && out.pg() {
             let set = |from: Option<Identity2>, to: Option<Identity2>| -> Vec<String> {
                 let mut v = Vec::new();
