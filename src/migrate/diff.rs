@@ -1989,7 +1989,7 @@ fn types_phase(out: &mut Out, oc: &Catalog, nc: &Catalog) -> Result<(), KdError>
                         }
                         // PostgreSQL < 12 cannot run ADD VALUE in a transaction block; on 12+
                         // the new value cannot be used in the same transaction, so keep it apart.
-                        let down = recreate_enum(oc, nc, &t.name, ov);
+                        let down = recreate_enum(oc, oc, &t.name, ov);
                         let n = up.len();
                         for (i, u) in up.into_iter().enumerate() {
                             out.push(S {
@@ -2005,7 +2005,7 @@ fn types_phase(out: &mut Out, oc: &Catalog, nc: &Catalog) -> Result<(), KdError>
                         }
                     } else {
                         let up = recreate_enum(nc, oc, &t.name, nv);
-                        let down = recreate_enum(oc, nc, &t.name, ov);
+                        let down = recreate_enum(oc, oc, &t.name, ov);
                         out.push(S {
                             kind: "recreate_enum",
                             object: t.name.to_string(),
@@ -2173,7 +2173,7 @@ fn domain_steps(out: &mut Out, oc: &Catalog, nc: &Catalog, o: &UserType, n: &Use
     );
     if !same_type(ob, nb) {
         let up = recreate_domain(oc, n);
-        let down = recreate_domain(nc, o);
+        let down = recreate_domain(oc, o);
         let mut hazards = vec![
             hazard(
                 plan::REWRITES,
@@ -2543,7 +2543,7 @@ fn composite_steps(
                     users_text(&users)
                 ),
                 up: recreate_composite(oc, nc, o, n),
-                down: recreate_composite(nc, oc, n, o),
+                down: recreate_composite(oc, oc, n, o),
                 irreversible: if !lost.is_empty() {
                     Some(format!(
                         "the values of attribute(s) {} in {} are gone; the down brings them back empty",
