@@ -4276,12 +4276,14 @@ fn pg_type_label(dt: &ast::DataType) -> String {
 
 /// The default PostgreSQL shows for a column drawing from `seq` (qualified outside `public`).
 fn nextval_default(seq: &Name) -> String {
+    // Mixed-case or unusual names are quoted, as PostgreSQL shows them (`'s."Orders_Id_seq"'`).
+    let qi = |x: &str| crate::design::naming::quote(crate::sql::Dialect::Postgres, x);
     let qualified = if seq.schema == "public" {
-        seq.name.clone()
+        qi(&seq.name)
     } else {
-        format!("{}.{}", seq.schema, seq.name)
+        format!("{}.{}", qi(&seq.schema), qi(&seq.name))
     };
-    format!("nextval('{qualified}'::regclass)")
+    format!("nextval('{}'::regclass)", qualified.replace('\'', "''"))
 }
 
 /// Whether a column definition declares `GENERATED ... AS IDENTITY`.

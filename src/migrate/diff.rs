@@ -550,6 +550,49 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
 
     let candidates = infer_renames(oc, nc, &added, &removed, &common);
 
+    // Keys (primary key, unique constraint, unique index) of kept tables that this plan drops,
+    // as table and column list: a foreign key referencing one depends on its index, so it is
+    // dropped before and added again after (PostgreSQL refuses to drop the key under it).
+    let mut dropped_keys: Vec<(&Name, Vec<&str>)> = Vec::new();
+    for (a, b) in &common {
+        if let Some(pk) = &a.primary_key
+            && !b.primary_key.as_ref().is_some_and(|x| key_same(nc, x, pk))
+        {
+            dropped_keys.push((&a.name, pk.columns.iter().map(String::as_str).collect()));
+        }
+        for u in &a.uniques {
+            let same = b
+                .uniques
+                .iter()
+                .find(|x| nc.ident_eq(&x.name, &u.name))
+                .is_some_and(|x| key_same(nc, x, u));
+            if !same {
+                dropped_keys.push((&a.name, u.columns.iter().map(String::as_str).collect()));
+            }
+        }
+        for ix in oc
+            .indexes_of(&a.name)
+            .filter(|i| i.unique && i.origin == IndexOrigin::Explicit && i.inherited_from.is_none())
+        {
+            let same = nc
+                .indexes_of(&b.name)
+                .find(|n| n.origin == IndexOrigin::Explicit && nc.ident_eq(&n.name, &ix.name))
+                .is_some_and(|n| index_same(n, ix));
+            if !same && let Some(cols) = ix.columns() {
+                dropped_keys.push((&a.name, cols));
+            }
+        }
+    }
+    let ref_key_dropped = |f: &crate::catalog::ForeignKey| {
+        dropped_keys.iter().any(|(t, cols)| {
+            oc.name_eq(t, &f.ref_table)
+                && cols.len() == f.ref_columns.len()
+                && f.ref_columns
+                    .iter()
+                    .all(|r| cols.iter().any(|c| oc.ident_eq(c, r)))
+        })
+    };
+
     // SQLite: tables whose change its ALTER TABLE cannot make are rebuilt.
     let rebuilt: Vec<&Table> = if d == Dialect::Sqlite {
         common
@@ -679,7 +722,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
                 .foreign_keys
                 .iter()
                 .find(|g| nc.ident_eq(&g.name, &f.name));
-            let same = keep.is_some_and(|g| fk_same(nc, f, g));
+            let same = keep.is_some_and(|g| fk_same(nc, f, g)) && !ref_key_dropped(f);
             if !same && !is_rebuilt(&b.name) && d != Dialect::Sqlite {
                 let refd_gone = removed.iter().any(|r| oc.name_eq(&r.name, &f.ref_table));
                 out.push(S {
@@ -930,6 +973,25 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
             });
         }
     }
+    // Functions whose arguments or result are of a type recreated below depend on the old
+    // type, which PostgreSQL refuses to drop under them: they are dropped first and created
+    // again after the type.
+    let on_recreated = |f: &Function| recreated.iter().any(|r| fn_uses_type(oc, f, r));
+    for f in oc.functions.iter().filter(|f| on_recreated(f)) {
+        let text = stmt_text(os.parsed, f.span.as_ref());
+        out.push(S {
+            kind: "drop_function",
+            object: fn_object(d, f),
+            summary: format!(
+                "drop {} {} (its type is recreated)",
+                f.kind.to_ascii_lowercase(),
+                fn_object(d, f)
+            ),
+            up: vec![drop_function(d, f)],
+            down: text.into_iter().collect(),
+            ..S::default()
+        });
+    }
     types_phase(&mut out, oc, nc)?;
     for s in &nc.sequences {
         if s.owned_by.is_none() && !oc.sequences.iter().any(|x| oc.name_eq(&x.name, &s.name)) {
@@ -947,7 +1009,10 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
     }
     for f in &nc.functions {
-        let old_f = oc.functions.iter().find(|x| same_fn(oc, x, f));
+        let old_f = oc
+            .functions
+            .iter()
+            .find(|x| same_fn(oc, x, f) && !on_recreated(x));
         let ntext = stmt_text(new.parsed, f.span.as_ref());
         let Some(ntext) = ntext else {
             out.notes.push(format!(
@@ -1060,51 +1125,6 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
             }
         }
     }
-    if d != Dialect::Sqlite {
-        for b in nc.tables.iter().filter(|t| !is_rebuilt(&t.name)) {
-            let a = oc.table(&b.name);
-            for f in &b.foreign_keys {
-                let same = a
-                    .and_then(|a| {
-                        a.foreign_keys
-                            .iter()
-                            .find(|g| nc.ident_eq(&g.name, &f.name))
-                    })
-                    .is_some_and(|g| fk_same(nc, f, g));
-                if same {
-                    continue;
-                }
-                let fresh = is_new(&b.name);
-                let (up, validate) = add_fk_safe(&out, &b.name, f, !fresh);
-                let fk_index = mysql_fk_index(nc, &b.name, &f.columns);
-                push_two_phase(
-                    &mut out,
-                    "add_foreign_key",
-                    &b.name,
-                    &f.name,
-                    up,
-                    validate,
-                    "foreign key",
-                );
-                // MySQL creates an index for a foreign key no index covers, and keeps it when
-                // the key is dropped: the down drops it too.
-                if let Some(ix) = fk_index
-                    && let Some(step) = out
-                        .steps
-                        .iter_mut()
-                        .rev()
-                        .find(|s| s.kind == "add_foreign_key")
-                {
-                    step.down.push(format!(
-                        "ALTER TABLE {} DROP INDEX {}",
-                        qn(d, &b.name),
-                        q(d, &ix)
-                    ));
-                }
-            }
-        }
-    }
-
     // 6. Indexes created (those of materialized views come with the view).
     for ix in nc.indexes.iter().filter(explicit) {
         if is_rebuilt(&ix.table) || on_view(&ix.table) {
@@ -1155,6 +1175,52 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         }
         out.push(s);
     }
+    // Foreign keys, after the indexes: one may reference a unique index created above.
+    if d != Dialect::Sqlite {
+        for b in nc.tables.iter().filter(|t| !is_rebuilt(&t.name)) {
+            let a = oc.table(&b.name);
+            for f in &b.foreign_keys {
+                let same = a
+                    .and_then(|a| {
+                        a.foreign_keys
+                            .iter()
+                            .find(|g| nc.ident_eq(&g.name, &f.name))
+                    })
+                    .is_some_and(|g| fk_same(nc, f, g) && !ref_key_dropped(g));
+                if same {
+                    continue;
+                }
+                let fresh = is_new(&b.name);
+                let (up, validate) = add_fk_safe(&out, &b.name, f, !fresh);
+                let fk_index = mysql_fk_index(nc, &b.name, &f.columns);
+                push_two_phase(
+                    &mut out,
+                    "add_foreign_key",
+                    &b.name,
+                    &f.name,
+                    up,
+                    validate,
+                    "foreign key",
+                );
+                // MySQL creates an index for a foreign key no index covers, and keeps it when
+                // the key is dropped: the down drops it too.
+                if let Some(ix) = fk_index
+                    && let Some(step) = out
+                        .steps
+                        .iter_mut()
+                        .rev()
+                        .find(|s| s.kind == "add_foreign_key")
+                {
+                    step.down.push(format!(
+                        "ALTER TABLE {} DROP INDEX {}",
+                        qn(d, &b.name),
+                        q(d, &ix)
+                    ));
+                }
+            }
+        }
+    }
+
     for v in view_order(nc, &create_views) {
         out.push(S {
             kind: if v.materialized {
@@ -1282,7 +1348,7 @@ pub fn diff(old: Side, new: Side, o: &DiffOptions) -> Result<DiffResult, KdError
         });
     }
     for f in &oc.functions {
-        if !nc.functions.iter().any(|x| same_fn(nc, x, f)) {
+        if !nc.functions.iter().any(|x| same_fn(nc, x, f)) && !on_recreated(f) {
             let text = stmt_text(os.parsed, f.span.as_ref());
             out.push(S {
                 kind: "drop_function",
@@ -1392,6 +1458,52 @@ fn fn_object(d: Dialect, f: &Function) -> String {
 }
 
 /// `DROP FUNCTION f(integer, text)`: on PostgreSQL the argument types pick the overload.
+/// Whether an argument or the result of `f` is of type `ty` (or an array of it).
+fn fn_uses_type(c: &Catalog, f: &Function, ty: &Name) -> bool {
+    use sqlparser::ast::{ArrayElemTypeDef, DataType, ObjectNamePart};
+    let returns = f.returns.as_deref().map(|r| {
+        let r = r.trim();
+        match r.get(..6) {
+            Some(p) if p.eq_ignore_ascii_case("setof ") => r[6..].trim(),
+            _ => r,
+        }
+    });
+    let names = |s: &str| -> bool {
+        let pd = sqlparser::dialect::PostgreSqlDialect {};
+        let Ok(mut p) = sqlparser::parser::Parser::new(&pd).try_with_sql(s) else {
+            return false;
+        };
+        let Ok(mut dt) = p.parse_data_type() else {
+            return false;
+        };
+        while let DataType::Array(
+            ArrayElemTypeDef::SquareBracket(e, _)
+            | ArrayElemTypeDef::AngleBracket(e)
+            | ArrayElemTypeDef::Parenthesis(e),
+        ) = dt
+        {
+            dt = *e;
+        }
+        let DataType::Custom(on, _) = dt else {
+            return false;
+        };
+        let parts: Vec<String> = on
+            .0
+            .iter()
+            .map(|p| match p {
+                ObjectNamePart::Identifier(i) if i.quote_style.is_none() => i.value.to_lowercase(),
+                ObjectNamePart::Identifier(i) => i.value.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        match parts.as_slice() {
+            [n] => c.ident_eq(n, &ty.name),
+            [.., sc, n] => c.ident_eq(sc, &ty.schema) && c.ident_eq(n, &ty.name),
+            [] => false,
+        }
+    };
+    f.args.iter().map(String::as_str).chain(returns).any(names)
+}
 fn drop_function(d: Dialect, f: &Function) -> String {
     let kind = f.kind.to_ascii_uppercase();
     if d == Dialect::Postgres {
@@ -1877,7 +1989,7 @@ fn types_phase(out: &mut Out, oc: &Catalog, nc: &Catalog) -> Result<(), KdError>
                         }
                         // PostgreSQL < 12 cannot run ADD VALUE in a transaction block; on 12+
                         // the new value cannot be used in the same transaction, so keep it apart.
-                        let down = recreate_enum(oc, nc, &t.name, ov);
+                        let down = recreate_enum(oc, oc, &t.name, ov);
                         let n = up.len();
                         for (i, u) in up.into_iter().enumerate() {
                             out.push(S {
@@ -1893,7 +2005,7 @@ fn types_phase(out: &mut Out, oc: &Catalog, nc: &Catalog) -> Result<(), KdError>
                         }
                     } else {
                         let up = recreate_enum(nc, oc, &t.name, nv);
-                        let down = recreate_enum(oc, nc, &t.name, ov);
+                        let down = recreate_enum(oc, oc, &t.name, ov);
                         out.push(S {
                             kind: "recreate_enum",
                             object: t.name.to_string(),
@@ -2061,7 +2173,7 @@ fn domain_steps(out: &mut Out, oc: &Catalog, nc: &Catalog, o: &UserType, n: &Use
     );
     if !same_type(ob, nb) {
         let up = recreate_domain(oc, n);
-        let down = recreate_domain(nc, o);
+        let down = recreate_domain(oc, o);
         let mut hazards = vec![
             hazard(
                 plan::REWRITES,
@@ -2431,7 +2543,7 @@ fn composite_steps(
                     users_text(&users)
                 ),
                 up: recreate_composite(oc, nc, o, n),
-                down: recreate_composite(nc, oc, n, o),
+                down: recreate_composite(oc, oc, n, o),
                 irreversible: if !lost.is_empty() {
                     Some(format!(
                         "the values of attribute(s) {} in {} are gone; the down brings them back empty",
@@ -2570,41 +2682,33 @@ fn recreate_enum(
         ),
     ];
     let _ = target;
-    for t in &cols_from.tables {
-        for c in &t.columns {
-            if c.data_type
-                .user_type
-                .as_ref()
-                .is_some_and(|u| cols_from.name_eq(u, name))
-            {
-                let arr = if c.data_type.element.is_some() {
-                    "[]"
-                } else {
-                    ""
-                };
-                if c.default.is_some() {
-                    v.push(format!(
-                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
-                        qn(d, &t.name),
-                        q(d, &c.name)
-                    ));
-                }
-                v.push(format!(
-                    "ALTER TABLE {} ALTER COLUMN {} TYPE {}{arr} USING {}::text{arr}::{}{arr}",
-                    qn(d, &t.name),
-                    q(d, &c.name),
-                    qn(d, name),
-                    q(d, &c.name),
-                    qn(d, name)
-                ));
-                if let Some(def) = &c.default {
-                    v.push(format!(
-                        "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {def}",
-                        qn(d, &t.name),
-                        q(d, &c.name)
-                    ));
-                }
-            }
+    for (t, c, array) in type_users(cols_from, name) {
+        let arr = if array { "[]" } else { "" };
+        let default = cols_from
+            .table(&t)
+            .and_then(|x| x.column(&c))
+            .and_then(|x| x.default.clone());
+        if default.is_some() {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                qn(d, &t),
+                q(d, &c)
+            ));
+        }
+        v.push(format!(
+            "ALTER TABLE {} ALTER COLUMN {} TYPE {}{arr} USING {}::text{arr}::{}{arr}",
+            qn(d, &t),
+            q(d, &c),
+            qn(d, name),
+            q(d, &c),
+            qn(d, name)
+        ));
+        if let Some(def) = default {
+            v.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {def}",
+                qn(d, &t),
+                q(d, &c)
+            ));
         }
     }
     v.push(format!("DROP TYPE {}", qn(d, &old_tmp)));
@@ -2921,6 +3025,34 @@ fn columns_phase(out: &mut Out, o: &DiffOptions, a: &Table, b: &Table) {
                 });
             }
         }
+        // The sequence a serial column creates goes when the column stops being serial (an
+        // identity now, which would otherwise get another sequence name, or a plain column).
+        // Its down creates it again, owned by the column and set past the values the rows hold.
+        if out.pg() && ddl::is_serial(oc) && !is_serialish(c) {
+            let seq = Name::new(
+                b.name.schema.clone(),
+                format!("{}_{}_seq", b.name.name, c.name),
+            );
+            let ty = match oc.data_type.int_bytes {
+                Some(2) => " AS smallint",
+                Some(8) => "",
+                _ => " AS integer",
+            };
+            out.push(S {
+                kind: "drop_sequence",
+                object: seq.to_string(),
+                summary: format!("drop sequence {seq} ({}.{} is no longer serial)", b.name, c.name),
+                up: vec![format!("DROP SEQUENCE {}", qn(d, &seq))],
+                down: vec![
+                    format!("CREATE SEQUENCE {}{ty} OWNED BY {t}.{col}", qn(d, &seq)),
+                    format!(
+                        "SELECT setval({}, GREATEST(COALESCE(max({col}), 0), 0) + 1, false) FROM {t}",
+                        lit(d, &qn(d, &seq))
+                    ),
+                ],
+                ..S::default()
+            });
+        }
         if oc.identity != c.identity && out.pg() {
             let set = |from: Option<Identity2>, to: Option<Identity2>| -> Vec<String> {
                 let mut v = Vec::new();
@@ -2935,6 +3067,13 @@ fn columns_phase(out: &mut Out, o: &DiffOptions, a: &Table, b: &Table) {
                         } else {
                             "BY DEFAULT"
                         }
+                    ));
+                    // The new identity sequence starts at 1: past the values the rows hold,
+                    // or the next insert collides with them.
+                    v.push(format!(
+                        "SELECT setval(pg_get_serial_sequence({}, {}), GREATEST(COALESCE(max({col}), 0), 0) + 1, false) FROM {t}",
+                        lit(d, &t),
+                        lit(d, &c.name)
                     ));
                 }
                 v
@@ -2979,8 +3118,6 @@ fn columns_phase(out: &mut Out, o: &DiffOptions, a: &Table, b: &Table) {
                 summary: format!("change identity of {}.{}", b.name, c.name),
                 up,
                 down,
-                irreversible: (oi.is_some() && ni.is_none())
-                    .then(|| "the identity sequence restarts at 1 when added back".to_string()),
                 lock: Some("ACCESS EXCLUSIVE"),
                 ..S::default()
             });
@@ -3579,6 +3716,37 @@ mod tests {
             ),
             ["recreate_type"]
         );
+    }
+
+    #[test]
+    fn identity_added_to_a_column_with_rows_starts_past_them() {
+        let r = diff_sql(
+            "CREATE TABLE a (id int PRIMARY KEY);",
+            "CREATE TABLE a (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(r.steps.len(), 1);
+        assert_eq!(
+            r.steps[0].up,
+            [
+                "ALTER TABLE a ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY",
+                "SELECT setval(pg_get_serial_sequence('a', 'id'), GREATEST(COALESCE(max(id), 0), 0) + 1, false) FROM a"
+            ]
+        );
+        // Dropped, the down adds it back past the rows too: nothing is lost.
+        let back = diff_sql(
+            "CREATE TABLE a (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY);",
+            "CREATE TABLE a (id int PRIMARY KEY);",
+            DialectChoice::Postgres,
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(back.steps[0].down[1].starts_with("SELECT setval("));
+        assert!(back.steps[0].irreversible.is_none());
     }
 
     #[test]
