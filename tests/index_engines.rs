@@ -218,6 +218,42 @@ fn postgres_validated_mode_with_hypopg() {
         let v = r.validated.as_deref().unwrap_or("");
         assert!(v.starts_with("planner uses it"), "{}: {v}", r.name);
     }
+    // A rejected candidate's slot is refilled: with one new index allowed per table and the
+    // JSON lookup called far more often than the email join, the offline selection spends users'
+    // slot on the GIN index; validated, HypoPG rejects it and the next candidate takes the slot.
+    let users = |r: &IndexReport| -> Vec<String> {
+        r.recommendations
+            .iter()
+            .filter(|x| x.table == "users")
+            .map(|x| x.create.clone())
+            .collect()
+    };
+    let q = pg_queries();
+    let mut one = request("postgres", PG_SCHEMA, &[q[3], q[1]]);
+    one.queries[0].calls = Some(10.0);
+    one.queries[1].calls = Some(1.0);
+    one.stats = Some(stats_from(&db));
+    one.budget = Some(kd_dba::advise::Budget {
+        per_table: Some(1),
+        total: None,
+        bytes: None,
+    });
+    let offline = users(&run(&one));
+    assert_eq!(offline.len(), 1, "{offline:#?}");
+    assert!(offline[0].contains("USING gin (data"), "{offline:#?}");
+    one.validate_url = Some(db.url());
+    let validated = run(&one);
+    let vu = users(&validated);
+    assert_eq!(vu.len(), 1, "{vu:#?} {:#?}", validated.not_taken);
+    assert!(vu[0].contains("lower(email)"), "{vu:#?}");
+    assert!(
+        validated
+            .not_taken
+            .iter()
+            .any(|n| n.starts_with("users(data)") && n.contains("HypoPG")),
+        "{:#?}",
+        validated.not_taken
+    );
     // The session was read-only and hypothetical: nothing was created.
     let n = db.scalar("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'");
     assert_eq!(n.trim(), "6");

@@ -456,25 +456,53 @@ pub fn index_with_entries(
                 "validate_url needs PostgreSQL with the hypopg extension; remove it for other engines",
             ));
         }
-        let mut taken: Vec<String> = shapes
-            .iter()
-            .filter(|s| s.existing)
-            .map(|s| s.name.clone())
-            .collect();
-        for c in &sel.chosen {
-            let s = &mut shapes[c.shape];
-            s.name = ddl::index_name(s, &mut taken);
-        }
-        let verdicts = hypo::validate(url, &queries, &shapes, &sel)?;
-        for (shape, verdict) in verdicts {
-            validated.insert(shape, verdict.0.clone());
-            if !verdict.1 {
-                sel.rejected.push((shape, format!("HypoPG: {}", verdict.0)));
+        // Rounds: validate the selection; when HypoPG rejects some, select again without them
+        // so the budget is refilled with the next candidates, and validate that selection.
+        let mut hypo_rejected: Vec<(usize, String)> = Vec::new();
+        for round in 0..4 {
+            if round > 0 {
+                let ids: Vec<usize> = cand_ids
+                    .iter()
+                    .copied()
+                    .filter(|i| !hypo_rejected.iter().any(|(r, _)| r == i))
+                    .collect();
+                sel = plan::select(
+                    &cm,
+                    &queries,
+                    &shapes,
+                    &existing,
+                    &ids,
+                    &writes,
+                    &limits_sel,
+                    cat.as_ref(),
+                );
+            }
+            let mut taken: Vec<String> = shapes
+                .iter()
+                .filter(|s| s.existing)
+                .map(|s| s.name.clone())
+                .collect();
+            for c in &sel.chosen {
+                let s = &mut shapes[c.shape];
+                s.name = ddl::index_name(s, &mut taken);
+            }
+            let verdicts = hypo::validate(url, &queries, &shapes, &sel)?;
+            let mut new_rejections = false;
+            for (shape, verdict) in verdicts {
+                validated.insert(shape, verdict.0.clone());
+                if !verdict.1 && !hypo_rejected.iter().any(|(r, _)| *r == shape) {
+                    hypo_rejected.push((shape, format!("HypoPG: {}", verdict.0)));
+                    new_rejections = true;
+                }
+            }
+            if !new_rejections {
+                break;
             }
         }
+        sel.rejected.extend(hypo_rejected.iter().cloned());
         let keep: BTreeSet<usize> = validated
             .iter()
-            .filter(|(s, _)| !sel.rejected.iter().any(|(r, _)| r == *s))
+            .filter(|(s, _)| !hypo_rejected.iter().any(|(r, _)| r == *s))
             .map(|(s, _)| *s)
             .collect();
         sel.chosen.retain(|c| keep.contains(&c.shape));
