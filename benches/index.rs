@@ -83,27 +83,7 @@ fn hypo_costs(url: &str, indexes: &[String], queries: &[String]) -> Vec<Option<f
     for (n, q) in queries.iter().enumerate() {
         script.push_str(&format!("\\echo @@{n}\nEXPLAIN (FORMAT JSON) {q};\n"));
     }
-    let out = psql(url, &script).unwrap_or_default();
-    let mut parts: BTreeMap<usize, String> = BTreeMap::new();
-    let mut cur = None;
-    for line in out.lines() {
-        if let Some(n) = line.strip_prefix("@@") {
-            cur = n.trim().parse::<usize>().ok();
-            continue;
-        }
-        if let Some(c) = cur {
-            let e = parts.entry(c).or_default();
-            e.push_str(line);
-            e.push('\n');
-        }
-    }
-    (0..queries.len())
-        .map(|n| {
-            let t = parts.get(&n)?;
-            let v: serde_json::Value = serde_json::from_str(t.trim()).ok()?;
-            v[0]["Plan"]["Total Cost"].as_f64()
-        })
-        .collect()
+    plan_costs(&psql(url, &script).unwrap_or_default(), queries.len())
 }
 
 fn strip_comments(q: &str) -> String {
@@ -125,7 +105,12 @@ fn hypo_each(url: &str, cands: &[String], q: &str) -> Vec<Option<f64>> {
             c.replace('\'', "''")
         ));
     }
-    let out = psql(url, &script).unwrap_or_default();
+    plan_costs(&psql(url, &script).unwrap_or_default(), cands.len())
+}
+
+/// The total cost of each `EXPLAIN (FORMAT JSON)` in psql output, found after its `\echo @@n`
+/// marker; `None` where the plan is missing or unreadable.
+fn plan_costs(out: &str, n: usize) -> Vec<Option<f64>> {
     let mut parts: BTreeMap<usize, String> = BTreeMap::new();
     let mut cur = None;
     for line in out.lines() {
@@ -139,9 +124,9 @@ fn hypo_each(url: &str, cands: &[String], q: &str) -> Vec<Option<f64>> {
             e.push('\n');
         }
     }
-    (0..cands.len())
-        .map(|n| {
-            let t = parts.get(&n)?;
+    (0..n)
+        .map(|i| {
+            let t = parts.get(&i)?;
             let v: serde_json::Value = serde_json::from_str(t.trim()).ok()?;
             v[0]["Plan"]["Total Cost"].as_f64()
         })

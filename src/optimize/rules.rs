@@ -1307,7 +1307,8 @@ fn unused_join(cx: &mut Ctx, b: &Block) {
                             String::new()
                         };
                         (q.eq_ignore_ascii_case(&t.binding))
-                            .then(|| parts.last().unwrap().value.to_lowercase())
+                            .then(|| parts.last().map(|p| p.value.to_lowercase()))
+                            .flatten()
                     }),
                     _ => None,
                 })
